@@ -1,0 +1,114 @@
+<#
+.SYNOPSIS
+    The one entry point: build, test, package and benchmark MailBlacklist.
+.EXAMPLE
+    dotnet tool restore; dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    # Build: publish the installable module to out/MailBlacklist.
+    # Test: Build, start the loopback DNS lab, run Pester, stop the lab.
+    # Package: Build, then write out/packages/MailBlacklist.<version>.nupkg.
+    [ValidateSet('Build', 'Test', 'Package', 'Clean')]
+    [string[]] $Task = 'Build',
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+    # Pester -FullNameFilter, to run part of the suite.
+    [string[]] $TestName
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$env:NO_COLOR = '1'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'MailBlacklist'
+
+function Invoke-Native {
+    param([string] $File, [string[]] $Arguments)
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Invoke-Clean {
+    if (Test-Path $Out) { Remove-Item $Out -Recurse -Force }
+}
+
+function Invoke-Build {
+    if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/MailBlacklist/MailBlacklist.csproj'),
+        '-c', $Configuration, '-o', $ModuleOut, '--nologo', '-v', 'q', '-clp:NoSummary')
+    # PowerShell never needs these; they only confuse a reader of the module folder.
+    Get-ChildItem $ModuleOut -Filter '*.deps.json' | Remove-Item
+    Copy-Item (Join-Path $Root 'MailBlacklist.psd1') $ModuleOut
+    foreach ($culture in 'en-US', 'ja-JP') {
+        $dest = Join-Path $ModuleOut $culture
+        New-Item -ItemType Directory -Force $dest | Out-Null
+        Copy-Item (Join-Path $Root "$culture/*") $dest -Recurse -Force
+    }
+    Write-Host "Built $ModuleOut"
+}
+
+function Get-PesterModulePath {
+    # Pester comes from NuGet (PSGallery is not always reachable); the project pins the version.
+    $proj = Join-Path $Root 'tests/Dependencies.proj'
+    Invoke-Native dotnet @('restore', $proj, '--nologo', '-v', 'q')
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else {
+        ((dotnet nuget locals global-packages -l) -replace '^global-packages:\s*', '').Trim()
+    }
+    $version = ([xml](Get-Content $proj -Raw)).Project.ItemGroup.PackageDownload |
+        Where-Object Include -eq 'Pester' | ForEach-Object { $_.Version.Trim('[', ']') }
+    Join-Path $packages "pester/$version/tools/Pester.psd1"
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $pester = Get-PesterModulePath
+    Import-Module $pester -Force
+    Import-Module (Join-Path $Root 'tests/lab/DnsLab.psm1') -Force
+    Install-DnsLabPackage
+    $lab = Start-DnsLab
+    try {
+        # Tests read the lab's addresses and the module path from the environment, so that a test
+        # file can also be run alone against a lab started by hand.
+        $env:MAILBLACKLIST_TEST_LAB = $lab | Select-Object -ExcludeProperty Processes | ConvertTo-Json -Compress
+        $env:MAILBLACKLIST_TEST_MODULE = Join-Path $ModuleOut 'MailBlacklist.psd1'
+        $config = New-PesterConfiguration
+        $config.Run.Path = Join-Path $Root 'tests'
+        $config.Run.PassThru = $true
+        $config.Output.Verbosity = 'Normal'
+        $config.Output.RenderMode = 'Plaintext'
+        if ($TestName) { $config.Filter.FullName = $TestName }
+        $result = Invoke-Pester -Configuration $config
+    }
+    finally {
+        Stop-DnsLab -Lab $lab
+    }
+    $line = "$($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped"
+    Write-Host $line
+    if ($result.FailedCount -gt 0 -or $result.PassedCount -eq 0 -or $result.Result -ne 'Passed') { exit 1 }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $repo = Join-Path $Out 'packages'
+    New-Item -ItemType Directory -Force $repo | Out-Null
+    Get-ChildItem $repo -Filter 'MailBlacklist.*.nupkg' | Remove-Item
+    $name = "MailBlacklistBuild$PID"
+    Register-PSResourceRepository -Name $name -Uri $repo -Trusted
+    try { Publish-PSResource -Path $ModuleOut -Repository $name }
+    finally { Unregister-PSResourceRepository -Name $name }
+    Get-ChildItem $repo -Filter '*.nupkg' | ForEach-Object { Write-Host "Packaged $($_.FullName)" }
+}
+
+foreach ($t in $Task) {
+    switch ($t) {
+        'Clean' { Invoke-Clean }
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+        'Package' { Invoke-Package }
+    }
+}
