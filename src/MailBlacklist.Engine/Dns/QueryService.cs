@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace MailBlacklist.Engine.Dns
+{
+    /// <summary>Everything between a question and the wire, for one command: a bound on queries in
+    /// flight, an optional rate cap, one query for duplicate questions (in flight or answered
+    /// earlier in the command), and the session cache.</summary>
+    public sealed class QueryService : IDisposable
+    {
+        private readonly IDnsResolver _resolver;
+        private readonly SemaphoreSlim _slots;
+        private readonly AnswerCache _commandCache = new AnswerCache(50_000, honourTtl: false);
+        private readonly AnswerCache _sessionCache;
+        private readonly ConcurrentDictionary<string, Lazy<Task<DnsAnswer>>> _inFlight =
+            new ConcurrentDictionary<string, Lazy<Task<DnsAnswer>>>(StringComparer.Ordinal);
+        private readonly double _ticksPerQuery;
+        private readonly object _rateLock = new object();
+        private long _nextSlot;
+        private long _sent;
+
+        /// <param name="maxInFlight">Queries on the wire at once.</param>
+        /// <param name="maxPerSecond">0 for no cap.</param>
+        /// <param name="sessionCache">Null to ignore answers from earlier commands.</param>
+        public QueryService(IDnsResolver resolver, int maxInFlight, int maxPerSecond, AnswerCache sessionCache)
+        {
+            _resolver = resolver;
+            _slots = new SemaphoreSlim(Math.Max(1, maxInFlight));
+            _sessionCache = sessionCache;
+            _ticksPerQuery = maxPerSecond > 0 ? (double)Stopwatch.Frequency / maxPerSecond : 0;
+        }
+
+        public IDnsResolver Resolver => _resolver;
+
+        /// <summary>Queries actually sent (cache hits and shared duplicates not counted).</summary>
+        public long QueriesSent => Interlocked.Read(ref _sent);
+
+        public Task<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken)
+        {
+            string key = ((int)type).ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + name.ToLowerInvariant();
+            if (_commandCache.TryGet(key, out var answer)) return Task.FromResult(answer);
+            string sessionKey = _resolver.CacheKey + " " + key;
+            if (_sessionCache != null && _sessionCache.TryGet(sessionKey, out answer))
+            {
+                _commandCache.Add(key, answer);
+                return Task.FromResult(answer);
+            }
+            var lazy = _inFlight.GetOrAdd(key, k => new Lazy<Task<DnsAnswer>>(() => SendAsync(k, sessionKey, name, type, cancellationToken)));
+            return lazy.Value;
+        }
+
+        private async Task<DnsAnswer> SendAsync(string key, string sessionKey, string name, DnsRecordType type, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await WaitForRateAsync(cancellationToken).ConfigureAwait(false);
+                    Interlocked.Increment(ref _sent);
+                    var answer = await _resolver.QueryAsync(name, type, cancellationToken).ConfigureAwait(false);
+                    _commandCache.Add(key, answer);
+                    _sessionCache?.Add(sessionKey, answer);
+                    return answer;
+                }
+                finally
+                {
+                    _slots.Release();
+                }
+            }
+            finally
+            {
+                _inFlight.TryRemove(key, out _);
+            }
+        }
+
+        private Task WaitForRateAsync(CancellationToken cancellationToken)
+        {
+            if (_ticksPerQuery <= 0) return Task.CompletedTask;
+            long now = Stopwatch.GetTimestamp();
+            long slot;
+            lock (_rateLock)
+            {
+                slot = Math.Max(now, _nextSlot);
+                _nextSlot = slot + (long)_ticksPerQuery;
+            }
+            long waitTicks = slot - now;
+            if (waitTicks <= 0) return Task.CompletedTask;
+            return Task.Delay(TimeSpan.FromSeconds((double)waitTicks / Stopwatch.Frequency), cancellationToken);
+        }
+
+        public void Dispose() => _slots.Dispose();
+    }
+}

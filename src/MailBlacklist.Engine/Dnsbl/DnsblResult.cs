@@ -1,0 +1,50 @@
+namespace MailBlacklist
+{
+    public enum DnsblStatus
+    {
+        /// <summary>Listed on a verdict list: receivers that use the list refuse the mail.</summary>
+        Listed,
+        /// <summary>A policy listing (end-user, dynamic or no-PTR range), not a spam verdict.</summary>
+        Policy,
+        /// <summary>The list answered, and the input is not on it.</summary>
+        NotListed,
+        /// <summary>No usable answer: timeout, SERVFAIL, REFUSED, an error code or an answer outside 127/8.</summary>
+        Error,
+        /// <summary>The zone failed its test points; its answers cannot be trusted.</summary>
+        ZoneUnhealthy,
+        /// <summary>The zone does not list this kind of input (IPv6 on an IPv4-only list); not queried.</summary>
+        NotApplicable,
+    }
+
+    /// <summary>One input checked against one zone. Flat, so that Export-Csv writes every column.</summary>
+    public sealed class DnsblResult
+    {
+        public string Input { get; set; }
+        /// <summary>IPv4, IPv6 or Domain.</summary>
+        public string InputKind { get; set; }
+        /// <summary>The zone's catalogue name (for DQS, the public name, never the key).</summary>
+        public string Zone { get; set; }
+        public string ZoneName { get; set; }
+        public DnsblStatus Status { get; set; }
+        /// <summary>True only for a verdict listing.</summary>
+        public bool Listed { get; set; }
+        /// <summary>Returned addresses, "; "-separated.</summary>
+        public string ReturnCodes { get; set; }
+        /// <summary>What the codes mean, localized.</summary>
+        public string Meaning { get; set; }
+        /// <summary>Verdict, Policy, Info or Error, "; "-separated as the codes.</summary>
+        public string Category { get; set; }
+        /// <summary>Kind of listing: Spam, Compromise, Dynamic, NoPtr, PublicResolver... "; "-separated.</summary>
+        public string Tag { get; set; }
+        /// <summary>The list's TXT text for a hit, with control characters neutralized.</summary>
+        public string Reason { get; set; }
+        public string LookupUrl { get; set; }
+        public double ResponseTimeMs { get; set; }
+        public string Resolver { get; set; }
+        /// <summary>Why the result is an Error, ZoneUnhealthy or NotApplicable, localized.</summary>
+        public string Detail { get; set; }
+
+        /// <summary>How the A query ended; for the module's own warnings, not part of the output.</summary>
+        internal MailBlacklist.Engine.Dns.DnsOutcome Outcome { get; set; }
+    }
+}

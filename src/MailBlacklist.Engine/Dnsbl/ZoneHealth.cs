@@ -1,0 +1,24 @@
+namespace MailBlacklist.Engine.Dnsbl
+{
+    public enum ZoneHealthState
+    {
+        /// <summary>Test points answered as they should.</summary>
+        Healthy,
+        /// <summary>No test points, or they could not be asked (timeout, SERVFAIL): each answer stands on its own.</summary>
+        Unknown,
+        /// <summary>Test points failed: the zone lists everything, nothing, or answers outside 127/8.</summary>
+        Unhealthy,
+        /// <summary>The zone answers its test point with an error code (public resolver refused, rate
+        /// limit, bad key): every answer from it now would be that error.</summary>
+        Refusing,
+    }
+
+    public sealed class ZoneHealth
+    {
+        public ZoneHealthState State { get; set; }
+        /// <summary>Localized reason for Unhealthy or Refusing.</summary>
+        public string Reason { get; set; } = string.Empty;
+        /// <summary>For Refusing: the error answer, reported as each input's result.</summary>
+        public Verdict Refusal { get; set; }
+    }
+}

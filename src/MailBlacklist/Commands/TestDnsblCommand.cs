@@ -1,0 +1,269 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Threading.Tasks;
+using MailBlacklist.Engine.Dns;
+using MailBlacklist.Engine.Dnsbl;
+
+namespace MailBlacklist.Commands
+{
+    [Cmdlet(VerbsDiagnostic.Test, "Dnsbl", DefaultParameterSetName = IPAddressSet)]
+    [OutputType(typeof(DnsblResult))]
+    [OutputType(typeof(bool))]
+    public sealed class TestDnsblCommand : MailBlacklistCmdlet
+    {
+        private const string IPAddressSet = "IPAddress";
+        private const string DomainSet = "Domain";
+        public const string DqsKeyVariable = "MAILBLACKLIST_DQS_KEY";
+
+        [Parameter(ParameterSetName = IPAddressSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("IP")]
+        [AllowEmptyString, AllowNull, AllowEmptyCollection]
+        public string[] IPAddress { get; set; }
+
+        [Parameter(ParameterSetName = DomainSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString, AllowNull, AllowEmptyCollection]
+        public string[] Domain { get; set; }
+
+        [Parameter]
+        [ArgumentCompleter(typeof(ZoneCompleter))]
+        public string[] Zone { get; set; }
+
+        [Parameter]
+        public string[] Server { get; set; }
+
+        [Parameter]
+        [ValidateRange(0.1, 60.0)]
+        public double TimeoutSec { get; set; } = 3;
+
+        [Parameter]
+        [ValidateRange(0, 10)]
+        public int Retry { get; set; } = 1;
+
+        [Parameter]
+        public string DqsKey { get; set; }
+
+        [Parameter]
+        public string CatalogPath { get; set; }
+
+        [Parameter]
+        public SwitchParameter Quiet { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 4096)]
+        public int ThrottleLimit { get; set; } = 64;
+
+        [Parameter]
+        public SwitchParameter NoCache { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, 10_000_000)]
+        public int MaxQueriesPerSecond { get; set; }
+
+        private Catalog _catalog;
+        private QueryService _queries;
+        private string _dqsKey;
+        private DnsblChecker _ipChecker, _domainChecker;
+        private readonly OrderedResults<string, DnsblResult[]> _results = new OrderedResults<string, DnsblResult[]>();
+        private readonly HashSet<string> _warned = new HashSet<string>(StringComparer.Ordinal);
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private long _received, _written;
+        private long _lastProgress;
+        private bool _anyError;
+
+        protected override void BeginProcessing()
+        {
+            string path = string.IsNullOrWhiteSpace(CatalogPath) ? Catalog.DefaultPath() : GetUnresolvedProviderPathFromPSPath(CatalogPath);
+            try { _catalog = CatalogCache.Get(path); }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                ThrowConfigurationError("CatalogLoadFailed", ErrorCategory.ReadError, path, "Error_CatalogLoad", path, ex.Message);
+            }
+
+            _dqsKey = !string.IsNullOrEmpty(DqsKey) ? DqsKey : Environment.GetEnvironmentVariable(DqsKeyVariable);
+            if (!string.IsNullOrEmpty(_dqsKey) && !ZoneTarget.IsValidDqsKey(_dqsKey))
+                ThrowConfigurationError("InvalidDqsKey", ErrorCategory.InvalidArgument, null, "Error_InvalidDqsKey");
+
+            var endpoints = new List<IPEndPoint>();
+            foreach (string server in Server ?? new string[0])
+            {
+                try { endpoints.AddRange(ServerEndpoint.Parse(server)); }
+                catch (Exception ex) when (ex is FormatException || ex is System.Net.Sockets.SocketException || ex is ArgumentException)
+                {
+                    ThrowConfigurationError("InvalidServer", ErrorCategory.InvalidArgument, server, "Error_InvalidServer", server);
+                }
+            }
+            var resolver = new DnsClientResolver(endpoints, TimeSpan.FromSeconds(TimeoutSec), Retry);
+            _queries = new QueryService(resolver, ThrottleLimit, MaxQueriesPerSecond, NoCache ? null : AnswerCache.Session);
+            WriteVerbose(L("Verbose_Resolver", resolver.Description));
+
+            var publicOnes = resolver.Servers.Where(e => _catalog.IsPublicResolver(e.Address)).ToList();
+            if (publicOnes.Count > 0)
+                WarnOnce("PublicResolver", L("Warning_PublicResolver", string.Join(", ", publicOnes.Select(ServerEndpoint.Format))));
+        }
+
+        protected override void ProcessRecord()
+        {
+            bool domains = ParameterSetName == DomainSet;
+            foreach (string value in (domains ? Domain : IPAddress) ?? new string[] { null })
+            {
+                if (string.IsNullOrWhiteSpace(value))
+                {
+                    WriteInputError("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", domains ? "Domain" : "IPAddress");
+                    continue;
+                }
+                DnsblInput input;
+                if (domains)
+                {
+                    input = DnsblInput.TryParseDomain(value);
+                    if (input == null)
+                    {
+                        bool isAddress = DnsblInput.TryParseAddress(value) != null;
+                        WriteInputError(isAddress ? "DomainIsAddress" : "InvalidDomain", ErrorCategory.InvalidArgument, value,
+                            isAddress ? "Error_DomainIsAddress" : "Error_InvalidDomain", Shown(value));
+                        continue;
+                    }
+                }
+                else
+                {
+                    input = DnsblInput.TryParseAddress(value);
+                    if (input == null)
+                    {
+                        WriteInputError("InvalidIPAddress", ErrorCategory.InvalidArgument, value, "Error_InvalidIPAddress", Shown(value));
+                        continue;
+                    }
+                }
+
+                var checker = CheckerFor(domains);
+                if (checker == null) return;
+                _received++;
+                CountQueries(checker, input);
+                _results.Add(input.Text, checker.CheckAsync(input, CancelToken));
+                // Bound memory: never more inputs pending than a few times what can be in flight.
+                Drain(Math.Max(16, ThrottleLimit * 2));
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            Drain(0);
+            if (_lastProgress > 0)
+                WriteProgress(new ProgressRecord(1, L("Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
+            if (Quiet && _anyError) WarnOnce("QuietErrors", L("Warning_QuietErrors"));
+            _queries?.Dispose();
+        }
+
+        private DnsblChecker CheckerFor(bool domains)
+        {
+            if (domains ? _domainChecker != null : _ipChecker != null) return domains ? _domainChecker : _ipChecker;
+            var kinds = domains ? InputKinds.Domain : InputKinds.IPv4 | InputKinds.IPv6;
+            var unmatched = new List<string>();
+            var zones = ZoneTarget.Select(_catalog, Zone, kinds, _dqsKey, unmatched);
+            foreach (string z in unmatched)
+                WriteError(new ErrorRecord(new ArgumentException(L("Error_ZoneNotFound", z)), "ZoneNotFound", ErrorCategory.ObjectNotFound, z));
+            if (zones.Count == 0)
+                ThrowConfigurationError("NoZones", ErrorCategory.ObjectNotFound, Zone, "Error_NoZones");
+            WriteVerbose(L("Verbose_Zones", string.Join(", ", zones.Select(z => z.Name))));
+            var checker = new DnsblChecker(zones, _queries, Culture, _dqsKey);
+            if (domains) _domainChecker = checker; else _ipChecker = checker;
+            return checker;
+        }
+
+        private void Drain(int maxPending)
+        {
+            try { _results.Drain(Write, maxPending, Progress, CancelToken); }
+            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
+            Progress();
+        }
+
+        private void Write(string input, Task<DnsblResult[]> task)
+        {
+            _written++;
+            if (task.IsCanceled) throw new PipelineStoppedException();
+            if (task.IsFaulted)
+            {
+                // A defect, not a DNS failure (those are results): say so for this input and go on.
+                var ex = task.Exception.GetBaseException();
+                WriteError(new ErrorRecord(ex, "CheckFailed", ErrorCategory.NotSpecified, input));
+                return;
+            }
+            var results = task.Result;
+            // When no zone that applies is usable, the resolver is the problem: say it once, not per zone.
+            var used = results.Where(r => r.Status != DnsblStatus.NotApplicable).ToList();
+            if (used.Count > 1 && used.All(r => r.Status == DnsblStatus.ZoneUnhealthy))
+            {
+                WarnOnce("AllUnhealthy", L("Warning_AllUnhealthy", used[0].Resolver));
+                foreach (var r in used) _warned.Add("Unhealthy " + r.Zone);
+            }
+            foreach (var r in results) Observe(r);
+            if (Quiet)
+            {
+                WriteObject(results.Any(r => r.Listed));
+                return;
+            }
+            foreach (var r in results) WriteObject(r);
+        }
+
+        // Warnings the results call for, once per command each.
+        private void Observe(DnsblResult r)
+        {
+            if (r.Status == DnsblStatus.Error) _anyError = true;
+            if (r.Status == DnsblStatus.ZoneUnhealthy) WarnOnce("Unhealthy " + r.Zone, L("Warning_ZoneUnhealthy", r.Zone, r.Detail));
+            if (r.Tag.IndexOf("PublicResolver", StringComparison.OrdinalIgnoreCase) >= 0)
+                WarnOnce("PublicResolverRefused", L("Warning_PublicResolverRefused", r.Zone, r.Resolver));
+            if (r.Status == DnsblStatus.Error && (r.Outcome == DnsOutcome.Unreachable || r.Outcome == DnsOutcome.Timeout))
+                WarnOnce("NoAnswer", L("Warning_NoAnswer", r.Resolver));
+        }
+
+        private void WarnOnce(string key, string message)
+        {
+            if (_warned.Add(key)) WriteWarning(message);
+        }
+
+        private void CountQueries(DnsblChecker checker, DnsblInput input)
+        {
+            foreach (var zone in checker.Zones)
+            {
+                long limit = zone.Entry?.FreeQueriesPerDay ?? 0;
+                if (limit <= 0 || !zone.Accepts(input.Kind)) continue;
+                long today = UsageToday.Add(zone.Name);
+                if (today > limit) WarnOnce("Volume " + zone.Name, L("Warning_FreeVolume", zone.Name, limit));
+            }
+        }
+
+        private void Progress()
+        {
+            long now = _clock.ElapsedMilliseconds;
+            if (now < 1000 || now - _lastProgress < 250) return;
+            _lastProgress = now;
+            double rate = _queries.QueriesSent / Math.Max(0.001, _clock.Elapsed.TotalSeconds);
+            int percent = _received == 0 ? 0 : (int)Math.Min(100, _written * 100 / _received);
+            WriteProgress(new ProgressRecord(1, L("Progress_Activity"), L("Progress_Status", _written, _received, rate)) { PercentComplete = percent });
+        }
+
+        // Bad input is shown in errors, but never raw: it may hold control characters.
+        private static string Shown(string value) => SafeText.Neutralize(value.Length > 200 ? value.Substring(0, 200) : value);
+    }
+
+    /// <summary>Queries counted per zone and UTC day across the session, to warn before a list's
+    /// published free-use volume is exceeded.</summary>
+    internal static class UsageToday
+    {
+        private static readonly Dictionary<string, long> Counts = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+        private static DateTime _day = DateTime.UtcNow.Date;
+
+        public static long Add(string zone)
+        {
+            lock (Counts)
+            {
+                if (DateTime.UtcNow.Date != _day) { Counts.Clear(); _day = DateTime.UtcNow.Date; }
+                Counts.TryGetValue(zone, out long n);
+                Counts[zone] = ++n;
+                return n;
+            }
+        }
+    }
+}

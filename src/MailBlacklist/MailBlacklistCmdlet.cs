@@ -1,0 +1,40 @@
+using System;
+using System.Globalization;
+using System.Management.Automation;
+using System.Threading;
+using MailBlacklist.Engine;
+
+namespace MailBlacklist
+{
+    /// <summary>Shared plumbing of the module's cmdlets: the user's culture, Ctrl+C, localized
+    /// errors and warnings. Every Write* call stays on the pipeline thread.</summary>
+    public abstract class MailBlacklistCmdlet : PSCmdlet
+    {
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+
+        /// <summary>Captured on the pipeline thread: workers do not carry the host's culture.</summary>
+        protected CultureInfo Culture { get; } = CultureInfo.CurrentUICulture;
+
+        protected CancellationToken CancelToken => _stop.Token;
+
+        protected override void StopProcessing() => _stop.Cancel();
+
+        protected string L(string key, params object[] args) =>
+            args.Length == 0 ? Text.Get(key, Culture) : Text.Format(key, Culture, args);
+
+        /// <summary>A non-terminating error about one input: stable English id, localized message.</summary>
+        protected void WriteInputError(string errorId, ErrorCategory category, object target, string key, params object[] args) =>
+            WriteError(new ErrorRecord(new ArgumentException(L(key, args)), errorId, category, target));
+
+        protected void ThrowConfigurationError(string errorId, ErrorCategory category, object target, string key, params object[] args) =>
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(L(key, args)), errorId, category, target));
+
+        /// <summary>Turns a cancelled wait into PowerShell's own "pipeline stopped".</summary>
+        protected void ThrowIfStopping()
+        {
+            if (_stop.IsCancellationRequested) throw new PipelineStoppedException();
+        }
+
+        protected override void EndProcessing() => base.EndProcessing();
+    }
+}

@@ -1,0 +1,39 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace MailBlacklist
+{
+    /// <summary>Work started in input order, written in input order on the pipeline thread.
+    /// Results whose turn has come are written as soon as they are ready, so output streams while
+    /// input still arrives; the queue length bounds memory.</summary>
+    internal sealed class OrderedResults<TItem, TResult>
+    {
+        private readonly Queue<(TItem item, Task<TResult> task)> _queue = new Queue<(TItem, Task<TResult>)>();
+
+        public int Pending => _queue.Count;
+
+        public void Add(TItem item, Task<TResult> task) => _queue.Enqueue((item, task));
+
+        /// <summary>Writes finished results from the head of the queue. Waits for the head while more
+        /// than <paramref name="maxPending"/> are queued (0 = until the queue is empty).
+        /// <paramref name="idle"/> runs on this thread about every 200 ms while waiting.</summary>
+        public void Drain(Action<TItem, Task<TResult>> write, int maxPending, Action idle, CancellationToken cancellationToken)
+        {
+            while (_queue.Count > 0)
+            {
+                var head = _queue.Peek();
+                while (!head.task.IsCompleted)
+                {
+                    if (_queue.Count <= maxPending) return;
+                    try { head.task.Wait(200, cancellationToken); }
+                    catch (AggregateException) { /* the task's own fault is reported by write */ }
+                    idle?.Invoke();
+                }
+                _queue.Dequeue();
+                write(head.item, head.task);
+            }
+        }
+    }
+}
