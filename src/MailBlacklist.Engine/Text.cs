@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq;
 using System.Resources;
 
 namespace MailBlacklist.Engine
@@ -6,13 +7,24 @@ namespace MailBlacklist.Engine
     /// <summary>Localized user-facing text from Resources/Strings*.resx.</summary>
     public static class Text
     {
-        private static readonly ResourceManager Resources =
-            new ResourceManager("MailBlacklist.Engine.Resources.Strings", typeof(Text).Assembly);
+        // One resource file per area (Resources/*.resx), so that each area's texts stay together.
+        private static readonly ResourceManager[] Resources =
+            new[] { "Strings", "BounceStrings", "DiagnosisStrings" }
+                .Where(name => typeof(Text).Assembly.GetManifestResourceInfo("MailBlacklist.Engine.Resources." + name + ".resources") != null)
+                .Select(name => new ResourceManager("MailBlacklist.Engine.Resources." + name, typeof(Text).Assembly))
+                .ToArray();
 
         // The culture is passed in explicitly because work runs on thread-pool threads whose
         // culture is not the PowerShell host's.
-        public static string Get(string key, CultureInfo culture) =>
-            Resources.GetString(key, culture ?? CultureInfo.CurrentUICulture) ?? key;
+        public static string Get(string key, CultureInfo culture)
+        {
+            foreach (var resources in Resources)
+            {
+                string text = resources.GetString(key, culture ?? CultureInfo.CurrentUICulture);
+                if (text != null) return text;
+            }
+            return key;
+        }
 
         public static string Format(string key, CultureInfo culture, params object[] args) =>
             string.Format(culture ?? CultureInfo.CurrentUICulture, Get(key, culture), args);
