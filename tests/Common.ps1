@@ -9,4 +9,4 @@ Import-Module $script:ModulePath -Force
 if (-not $env:MAILBLACKLIST_TEST_LAB) { throw 'MAILBLACKLIST_TEST_LAB is not set: run the tests through ./build.ps1 Test, or start the lab with tests/lab/DnsLab.psm1.' }
 $script:Lab = $env:MAILBLACKLIST_TEST_LAB | ConvertFrom-Json
 $script:LabCatalog = Join-Path $PSScriptRoot 'lab/catalog.json'
-$script:Corpus = Join-Path $PSScriptRoot '../../shared/corpus/bounces'
+$script:Corpus = Join-Path $PSScriptRoot 'corpus/bounces'
