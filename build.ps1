@@ -74,7 +74,7 @@ function Invoke-Test {
     try {
         # Tests read the lab's addresses and the module path from the environment, so that a test
         # file can also be run alone against a lab started by hand.
-        $env:MAILBLACKLIST_TEST_LAB = $lab | Select-Object -ExcludeProperty Processes | ConvertTo-Json -Compress
+        $env:MAILBLACKLIST_TEST_LAB = $lab | Select-Object Rbldnsd, Knot, Dnsdist, Delayed, Dead | ConvertTo-Json -Compress
         $env:MAILBLACKLIST_TEST_MODULE = Join-Path $ModuleOut 'MailBlacklist.psd1'
         $config = New-PesterConfiguration
         $config.Run.Path = Join-Path $Root 'tests'
@@ -82,7 +82,10 @@ function Invoke-Test {
         $config.Output.Verbosity = 'Normal'
         $config.Output.RenderMode = 'Plaintext'
         if ($TestName) { $config.Filter.FullName = $TestName }
+        # Tests see PowerShell's default error handling, as a user would, not this script's Stop.
+        $ErrorActionPreference = 'Continue'
         $result = Invoke-Pester -Configuration $config
+        $ErrorActionPreference = 'Stop'
     }
     finally {
         Stop-DnsLab -Lab $lab

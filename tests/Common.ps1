@@ -1,7 +1,6 @@
 # Shared test setup: dot-source in BeforeAll. The module under test is the built one (out/),
 # and the DNS lab is the one build.ps1 started; both are named by environment variables, so a
 # test file can also run alone against a lab started by hand (see tests/lab/DnsLab.psm1).
-$ErrorActionPreference = 'Stop'
 $script:ModulePath = if ($env:MAILBLACKLIST_TEST_MODULE) { $env:MAILBLACKLIST_TEST_MODULE } else {
     Join-Path $PSScriptRoot '../out/MailBlacklist/MailBlacklist.psd1'
 }

@@ -20,7 +20,7 @@ namespace MailBlacklist.Engine.Dns
         private readonly double _ticksPerQuery;
         private readonly object _rateLock = new object();
         private long _nextSlot;
-        private long _sent;
+        private long _sent, _sentTxt, _cacheHits;
 
         /// <param name="maxInFlight">Queries on the wire at once.</param>
         /// <param name="maxPerSecond">0 for no cap.</param>
@@ -38,13 +38,24 @@ namespace MailBlacklist.Engine.Dns
         /// <summary>Queries actually sent (cache hits and shared duplicates not counted).</summary>
         public long QueriesSent => Interlocked.Read(ref _sent);
 
+        /// <summary>TXT queries among <see cref="QueriesSent"/>.</summary>
+        public long TxtQueriesSent => Interlocked.Read(ref _sentTxt);
+
+        /// <summary>Questions answered from the command's or the session's cache.</summary>
+        public long CacheHits => Interlocked.Read(ref _cacheHits);
+
         public Task<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken)
         {
             string key = ((int)type).ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + name.ToLowerInvariant();
-            if (_commandCache.TryGet(key, out var answer)) return Task.FromResult(answer);
+            if (_commandCache.TryGet(key, out var answer))
+            {
+                Interlocked.Increment(ref _cacheHits);
+                return Task.FromResult(answer);
+            }
             string sessionKey = _resolver.CacheKey + " " + key;
             if (_sessionCache != null && _sessionCache.TryGet(sessionKey, out answer))
             {
+                Interlocked.Increment(ref _cacheHits);
                 _commandCache.Add(key, answer);
                 return Task.FromResult(answer);
             }
@@ -61,6 +72,7 @@ namespace MailBlacklist.Engine.Dns
                 {
                     await WaitForRateAsync(cancellationToken).ConfigureAwait(false);
                     Interlocked.Increment(ref _sent);
+                    if (type == DnsRecordType.Txt) Interlocked.Increment(ref _sentTxt);
                     var answer = await _resolver.QueryAsync(name, type, cancellationToken).ConfigureAwait(false);
                     _commandCache.Add(key, answer);
                     _sessionCache?.Add(sessionKey, answer);

@@ -39,6 +39,7 @@ namespace MailBlacklist.Engine.Dnsbl
         /// <summary>A domain with at least two labels, normalized to lower-case ASCII.</summary>
         public static DnsblInput TryParseDomain(string text)
         {
+            if (TryParseAddress(text) != null) return null;
             string name = DomainName.Normalize(text);
             if (name == null || name.IndexOf('.') < 0) return null;
             return new DnsblInput(name, InputKinds.Domain, null);

@@ -153,6 +153,7 @@ namespace MailBlacklist.Commands
             if (_lastProgress > 0)
                 WriteProgress(new ProgressRecord(1, L("Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             if (Quiet && _anyError) WarnOnce("QuietErrors", L("Warning_QuietErrors"));
+            WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, _clock.Elapsed.TotalSeconds));
             _queries?.Dispose();
         }
 
