@@ -65,7 +65,9 @@ function Get-PesterModulePath {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    # Package builds the module too; the tests install that package as a user would.
+    Invoke-Package
+    $env:MAILBLACKLIST_TEST_PACKAGES = Join-Path $Out 'packages'
     $pester = Get-PesterModulePath
     Import-Module $pester -Force
     Import-Module (Join-Path $Root 'tests/lab/DnsLab.psm1') -Force
@@ -84,6 +86,7 @@ function Invoke-Test {
         if ($TestName) { $config.Filter.FullName = $TestName }
         # Tests see PowerShell's default error handling, as a user would, not this script's Stop.
         $ErrorActionPreference = 'Continue'
+        Set-StrictMode -Off
         $result = Invoke-Pester -Configuration $config
         $ErrorActionPreference = 'Stop'
     }

@@ -9,3 +9,10 @@ if (-not $env:MAILBLACKLIST_TEST_LAB) { throw 'MAILBLACKLIST_TEST_LAB is not set
 $script:Lab = $env:MAILBLACKLIST_TEST_LAB | ConvertFrom-Json
 $script:LabCatalog = Join-Path $PSScriptRoot 'lab/catalog.json'
 $script:Corpus = Join-Path $PSScriptRoot 'corpus/bounces'
+
+# Runs a child pwsh of the same installation (a dotnet tool: pwsh.dll run by dotnet).
+function Invoke-ChildPwsh([string] $Command) {
+    $dll = Join-Path $PSHOME 'pwsh.dll'
+    if (Test-Path $dll) { & dotnet $dll -NoProfile -NonInteractive -Command $Command 2>&1 }
+    else { & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $Command 2>&1 }
+}

@@ -1,0 +1,128 @@
+# The module as a user gets it: manifest, package, help and messages in both cultures.
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:Cmdlets = (Import-PowerShellDataFile $ModulePath).CmdletsToExport
+    $script:Common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+
+    # Get-Help caches per session, so each culture gets a fresh runspace.
+    function Get-HelpIn([string] $Culture, [string] $Name) {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                param($module, $culture, $name)
+                [System.Threading.Thread]::CurrentThread.CurrentUICulture = $culture
+                [System.Threading.Thread]::CurrentThread.CurrentCulture = $culture
+                Import-Module $module
+                Get-Help $name -Full
+            }).AddArgument($ModulePath).AddArgument($Culture).AddArgument($Name)
+            $ps.Invoke() | Select-Object -First 1
+        }
+        finally { $ps.Dispose() }
+    }
+}
+
+Describe 'Module' {
+    It 'has a valid manifest that exports every cmdlet the DLL defines' {
+        $manifest = Test-ModuleManifest $ModulePath
+        $manifest.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
+        $defined = (Get-Module MailBlacklist).ExportedCmdlets.Keys | Sort-Object
+        $defined | Should -Be ($Cmdlets | Sort-Object)
+        $Cmdlets | Should -Contain 'Test-Dnsbl'
+    }
+
+    It 'ships the catalogue as a data file beside the module' {
+        $catalog = Join-Path (Split-Path $ModulePath) 'catalog.json'
+        Test-Path $catalog | Should -BeTrue
+        (Get-Content $catalog -Raw | ConvertFrom-Json).zones.Count | Should -BeGreaterThan 10
+    }
+
+    It 'installs from a local repository with Install-PSResource and works' {
+        $packages = $env:MAILBLACKLIST_TEST_PACKAGES
+        $packages | Should -Not -BeNullOrEmpty
+        Get-ChildItem $packages -Filter 'MailBlacklist.*.nupkg' | Should -Not -BeNullOrEmpty
+        # A separate HOME keeps the install and the repository registration out of the user's.
+        $home_ = Join-Path $TestDrive 'home'
+        New-Item -ItemType Directory $home_ | Out-Null
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name t -Uri '$packages' -Trusted
+Install-PSResource -Name MailBlacklist -Repository t -TrustRepository -Scope CurrentUser
+Import-Module MailBlacklist
+'{0}|{1}' -f (Get-Module MailBlacklist).ModuleBase, (Get-DnsblZone -Default).Count
+"@
+        $savedHome = $env:HOME
+        try {
+            $env:HOME = $home_
+            $out = Invoke-ChildPwsh $script
+        }
+        finally { $env:HOME = $savedHome }
+        $line = $out | Select-Object -Last 1
+        $base, $count = "$line" -split '\|'
+        $base | Should -BeLike "$home_*"
+        [int]$count | Should -BeGreaterThan 5
+    }
+}
+
+Describe 'Help' {
+    It 'is complete for <Name> in <Culture>' -ForEach @(
+        foreach ($c in (Import-PowerShellDataFile $env:MAILBLACKLIST_TEST_MODULE).CmdletsToExport) {
+            @{ Name = $c; Culture = 'en-US' }
+            @{ Name = $c; Culture = 'ja-JP' }
+        }
+    ) {
+        $help = Get-HelpIn $Culture $Name
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -BeLike "$Name *"   # not the generated syntax line
+        ($help.Description.Text -join '') | Should -Not -BeNullOrEmpty
+        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 3
+        foreach ($example in $help.Examples.Example) {
+            $example.Code | Should -Not -BeNullOrEmpty
+        }
+        $parameters = (Get-Command $Name).Parameters.Keys | Where-Object { $_ -notin $Common }
+        foreach ($p in $parameters) {
+            $entry = $help.Parameters.Parameter | Where-Object Name -eq $p
+            $entry | Should -Not -BeNullOrEmpty -Because "-$p of $Name needs help in $Culture"
+            ($entry.Description.Text -join '') | Should -Not -BeNullOrEmpty -Because "-$p of $Name needs a description in $Culture"
+        }
+        if ($Culture -eq 'ja-JP') { $help.Synopsis | Should -Match '[\u3040-\u30ff\u4e00-\u9fff]' }
+        else { $help.Synopsis | Should -Not -Match '[\u3040-\u30ff\u4e00-\u9fff]' }
+    }
+
+    It 'has about topics in both cultures' -ForEach @(
+        foreach ($culture in 'en-US', 'ja-JP') {
+            foreach ($file in Get-ChildItem (Join-Path $PSScriptRoot "../$culture") -Filter 'about_*.help.txt') {
+                @{ Culture = $culture; Topic = $file.Name -replace '\.help\.txt$' }
+            }
+        }
+    ) {
+        $text = Get-HelpIn $Culture $Topic
+        "$text" | Should -Match 'MailBlacklist'
+        if ($Culture -eq 'ja-JP') { "$text" | Should -Match '[\u3040-\u30ff\u4e00-\u9fff]' }
+    }
+
+    It 'names the same about topics in both cultures' {
+        $en = (Get-ChildItem (Join-Path $PSScriptRoot '../en-US') -Filter 'about_*').Name | Sort-Object
+        $ja = (Get-ChildItem (Join-Path $PSScriptRoot '../ja-JP') -Filter 'about_*').Name | Sort-Object
+        $ja | Should -Be $en
+        $en | Should -Contain 'about_MailBlacklist.help.txt'
+    }
+}
+
+Describe 'Messages' {
+    It 'has the same keys in <File> and its ja-JP twin, and every Japanese text is Japanese' -ForEach @(
+        foreach ($f in Get-ChildItem (Join-Path $PSScriptRoot '../src') -Recurse -Filter '*.resx' | Where-Object Name -notlike '*.ja-JP.resx') {
+            @{ File = $f.Name; Path = $f.FullName }
+        }
+    ) {
+        $read = { param($p) $x = [xml](Get-Content $p -Raw -Encoding utf8); $h = @{}; foreach ($d in $x.root.data) { $h[$d.name] = $d.value }; $h }
+        $en = & $read $Path
+        $ja = & $read ($Path -replace '\.resx$', '.ja-JP.resx')
+        ($ja.Keys | Sort-Object) | Should -Be ($en.Keys | Sort-Object)
+        foreach ($k in $en.Keys) {
+            $en[$k] | Should -Not -BeNullOrEmpty -Because $k
+            $ja[$k] | Should -Match '[\u3040-\u30ff\u4e00-\u9fff]' -Because "$k must be translated"
+            # The same format placeholders, or a translated message would throw or drop a value.
+            ([regex]::Matches($ja[$k], '\{\d+[^}]*\}').Value | Sort-Object -Unique) | Should -Be ([regex]::Matches($en[$k], '\{\d+[^}]*\}').Value | Sort-Object -Unique) -Because $k
+        }
+    }
+}
