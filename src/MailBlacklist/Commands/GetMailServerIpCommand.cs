@@ -48,7 +48,10 @@ namespace MailBlacklist.Commands
         private QueryService _queries;
         private MailServerDiscovery _discovery;
         private MailServerRoles _roles;
-        private readonly OrderedResults<string, MailServerDiscoveryResult> _results = new OrderedResults<string, MailServerDiscoveryResult>();
+        // Items are the domain, or the ErrorRecord of an input that was rejected: errors about bad
+        // input take their place in input order like results do.
+        private readonly OrderedResults<object, MailServerDiscoveryResult> _results = new OrderedResults<object, MailServerDiscoveryResult>();
+        private static readonly Task<MailServerDiscoveryResult> NoResult = Task.FromResult<MailServerDiscoveryResult>(null);
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private long _received, _written, _lastProgress;
 
@@ -76,21 +79,31 @@ namespace MailBlacklist.Commands
             {
                 if (string.IsNullOrWhiteSpace(value))
                 {
-                    WriteInputError("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", "Domain");
+                    Reject("EmptyInput", value, "Error_EmptyInput", "Domain");
+                    continue;
+                }
+                if (DnsblInput.TryParseAddress(value) != null)
+                {
+                    Reject("DomainIsAddress", value, "Error_DomainIsAddress", Shown(value));
                     continue;
                 }
                 var input = DnsblInput.TryParseDomain(value);
                 if (input == null)
                 {
-                    bool isAddress = DnsblInput.TryParseAddress(value) != null;
-                    WriteInputError(isAddress ? "DomainIsAddress" : "InvalidDomain", ErrorCategory.InvalidArgument, value,
-                        isAddress ? "Error_DomainIsAddress" : "Error_InvalidDomain", Shown(value));
+                    Reject("InvalidDomain", value, "Error_InvalidDomain", Shown(value));
                     continue;
                 }
                 _received++;
                 _results.Add(input.Text, _discovery.DiscoverAsync(input.Text, _roles, CancelToken));
                 Drain(Math.Max(16, ThrottleLimit * 2));
             }
+        }
+
+        private void Reject(string errorId, string value, string key, params object[] args)
+        {
+            var error = new ErrorRecord(new ArgumentException(L(key, args)), errorId, ErrorCategory.InvalidArgument, value);
+            _results.Add(error, NoResult);
+            Drain(Math.Max(16, ThrottleLimit * 2));
         }
 
         protected override void EndProcessing()
@@ -108,8 +121,14 @@ namespace MailBlacklist.Commands
             Progress();
         }
 
-        private void Write(string domain, Task<MailServerDiscoveryResult> task)
+        private void Write(object item, Task<MailServerDiscoveryResult> task)
         {
+            if (item is ErrorRecord rejected)
+            {
+                WriteError(rejected);
+                return;
+            }
+            string domain = (string)item;
             _written++;
             if (task.IsCanceled) throw new PipelineStoppedException();
             if (task.IsFaulted)
