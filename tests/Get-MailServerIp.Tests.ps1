@@ -275,6 +275,31 @@ Describe 'Get-MailServerIp' {
     }
 }
 
+Describe 'Get-MailServerIp help' {
+    It 'has complete help in <Culture>, in a fresh runspace' -ForEach @(
+        @{ Culture = 'en-US'; Expected = 'Finds the IP addresses' }
+        @{ Culture = 'ja-JP'; Expected = 'サーバーの IP アドレス' }
+    ) {
+        # Get-Help caches per runspace, so each culture gets its own.
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                param($module, $culture)
+                [System.Globalization.CultureInfo]::CurrentUICulture = $culture
+                Import-Module $module
+                Get-Help Get-MailServerIp -Full
+            }).AddArgument($ModulePath).AddArgument($Culture)
+            $help = @($ps.Invoke())[0]
+        }
+        finally { $ps.Dispose() }
+        $help.Synopsis | Should -Match $Expected
+        $documented = @($help.parameters.parameter | Where-Object { "$($_.description.Text)".Length -gt 20 } | ForEach-Object name)
+        $own = (Get-Command Get-MailServerIp).Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.PSCmdlet]::CommonParameters }
+        foreach ($name in $own) { $documented | Should -Contain $name }
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 3
+    }
+}
+
 Describe 'Mail server engine API (for Invoke-MailDeliveryDiagnosis)' {
     BeforeAll {
         $script:q = New-QueryService $Lab.Dnsdist
