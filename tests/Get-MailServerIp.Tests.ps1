@@ -113,6 +113,12 @@ Describe 'Get-MailServerIp' {
             $r.Rows.Count | Should -Be 11
             $r.Rows | ForEach-Object { $_.Detail | Should -Match 'needs 11 DNS lookups.*allows 10' }
         }
+        It 'reports more than 2 void lookups' {
+            $r = 'voids.ms.test' | Invoke-Gmsi -Parameters @{ Role = 'Outbound' }
+            $r.Rows.Count | Should -Be 1
+            $r.Rows[0].IPAddress | Should -Be '203.0.113.98'
+            $r.Rows[0].Detail | Should -Match '3 lookups that found nothing.*allows 2'
+        }
         It 'follows redirect= and keeps a:host/cidr as a range' {
             $r = 'redirect.ms.test' | Invoke-Gmsi -Parameters @{ Role = 'Outbound' }
             $r.Errors.Count | Should -Be 0
@@ -276,6 +282,14 @@ Describe 'Get-MailServerIp' {
 }
 
 Describe 'Get-MailServerIp help' {
+    It 'has the same message keys in DiagnosisStrings.resx and DiagnosisStrings.ja-JP.resx' {
+        $dir = Join-Path $PSScriptRoot '../src/MailBlacklist.Engine/Resources'
+        $en = ([xml](Get-Content -Raw (Join-Path $dir 'DiagnosisStrings.resx'))).root.data.name | Sort-Object
+        $ja = ([xml](Get-Content -Raw (Join-Path $dir 'DiagnosisStrings.ja-JP.resx'))).root.data.name | Sort-Object
+        $ja | Should -Be $en
+        $en | Should -Contain 'Spf_LookupLimit'
+    }
+
     It 'has complete help in <Culture>, in a fresh runspace' -ForEach @(
         @{ Culture = 'en-US'; Expected = 'Finds the IP addresses' }
         @{ Culture = 'ja-JP'; Expected = 'サーバーの IP アドレス' }
@@ -323,6 +337,12 @@ Describe 'Mail server engine API (for Invoke-MailDeliveryDiagnosis)' {
         $e.Authorizes([ipaddress]'203.0.113.41') | Should -BeTrue
         $e.Check([ipaddress]'203.0.113.51') | Should -Be 'PermError'
         $e.Authorizes([ipaddress]'203.0.113.51') | Should -BeNullOrEmpty
+    }
+    It 'returns PermError at the third void lookup' {
+        $e = Wait-Task $spf.EvaluateAsync('voids.ms.test', $ct)
+        $e.VoidLookupCount | Should -Be 3
+        $e.VoidLookupLimitExceeded | Should -BeTrue
+        $e.Check([ipaddress]'203.0.113.98') | Should -Be 'PermError'
     }
     It 'returns PermError for a loop and None without SPF' {
         (Wait-Task $spf.EvaluateAsync('loop.ms.test', $ct)).Check([ipaddress]'203.0.113.30') | Should -Be 'PermError'

@@ -49,9 +49,11 @@ namespace MailBlacklist.Engine.MailServers
             }
             if (root.Status == SpfRecordStatus.Found)
                 await ExpandAsync(root, new List<string> { domain }, state, cancellationToken).ConfigureAwait(false);
+            if (state.Voids > SpfEvaluation.VoidLookupLimit)
+                state.Problem(MailServerProblemCode.SpfVoidLookupLimitExceeded, T("Spf_VoidLimit", domain, state.Voids, SpfEvaluation.VoidLookupLimit), first: true);
             if (state.Lookups > SpfEvaluation.LookupLimit)
                 state.Problem(MailServerProblemCode.SpfLookupLimitExceeded, T("Spf_LookupLimit", domain, state.Lookups, SpfEvaluation.LookupLimit), first: true);
-            return new SpfEvaluation(domain, root, state.Lookups, state.Problems);
+            return new SpfEvaluation(domain, root, state.Lookups, state.Voids, state.Problems);
         }
 
         private sealed class State
@@ -59,6 +61,7 @@ namespace MailBlacklist.Engine.MailServers
             public State(string domain) { Domain = domain; }
             public string Domain { get; }
             public int Lookups;
+            public int Voids;
             public bool CapReached;
             public readonly List<MailServerProblem> Problems = new List<MailServerProblem>();
 
@@ -288,6 +291,7 @@ namespace MailBlacklist.Engine.MailServers
                         break;
                     case SpfRecordStatus.None:
                     case SpfRecordStatus.NxDomain:
+                        if (child.Outcome == DnsOutcome.NxDomain || child.Outcome == DnsOutcome.NoData) m.VoidNumber = ++state.Voids;
                         state.Problem(MailServerProblemCode.SpfIncludeNotFound, T("Spf_IncludeNotFound", m.Evidence, name));
                         break;
                     case SpfRecordStatus.DnsFailure:
@@ -309,6 +313,7 @@ namespace MailBlacklist.Engine.MailServers
                     state.Problem(MailServerProblemCode.SpfDnsFailure, T("Spf_DnsFailure", "MX", name, Describe(mx.Outcome)));
                     return;
                 }
+                if (mx.Outcome != DnsOutcome.Answer) m.VoidNumber = ++state.Voids;
                 foreach (var r in mx.Records.Where(r => r.Type == DnsRecordType.Mx && r.Data.Length > 0)
                                             .OrderBy(r => r.Preference).ThenBy(r => r.Data, StringComparer.Ordinal).Take(MxHostLimit))
                     hosts.Add((r.Data, m.Evidence + " -> MX " + r.Preference.ToString(CultureInfo.InvariantCulture) + " " + r.Data));
@@ -337,6 +342,9 @@ namespace MailBlacklist.Engine.MailServers
                 }
             }
             m.Networks = networks;
+            // An a term whose name has neither A nor AAAA is a void lookup.
+            if (m.Kind == "a" && results.All(r => r.All(x => x.Outcome == DnsOutcome.NxDomain || x.Outcome == DnsOutcome.NoData)))
+                m.VoidNumber = ++state.Voids;
         }
 
         private async Task<DnsAnswer[]> LookupHostAsync(string host, CancellationToken ct)

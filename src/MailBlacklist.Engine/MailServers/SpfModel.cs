@@ -62,6 +62,9 @@ namespace MailBlacklist.Engine.MailServers
         /// <summary>1-based number of this DNS-querying term in evaluation order (RFC 7208 4.6.4);
         /// 0 for terms that query nothing (ip4, ip6, all).</summary>
         public int LookupNumber { get; internal set; }
+        /// <summary>1-based number of this term among the void lookups (NXDOMAIN or no records),
+        /// RFC 7208 4.6.4 allows 2; 0 when its lookup was not void.</summary>
+        public int VoidNumber { get; internal set; }
         /// <summary>Resolved networks (ip4/ip6 as written; a/mx after lookups, with their CIDR).</summary>
         public IReadOnlyList<SpfNetwork> Networks { get; internal set; } = new SpfNetwork[0];
         /// <summary>The record an include or redirect leads to.</summary>
@@ -102,11 +105,11 @@ namespace MailBlacklist.Engine.MailServers
     public enum MailServerProblemCode
     {
         DomainNotFound,
-        DnsFailure,
         SpfNotFound,
         SpfMultipleRecords,
         SpfSyntaxError,
         SpfLookupLimitExceeded,
+        SpfVoidLookupLimitExceeded,
         SpfLoop,
         SpfIncludeNotFound,
         SpfDnsFailure,
@@ -116,19 +119,19 @@ namespace MailBlacklist.Engine.MailServers
         NoMailRecords,
         MxHostUnresolvable,
         MxDnsFailure,
-        PtrDnsFailure,
     }
 
     /// <summary>The SPF evaluation of one domain: the record tree, the lookups counted, the
     /// problems, and the networks it authorises.</summary>
     public sealed class SpfEvaluation
     {
-        internal SpfEvaluation(string domain, SpfRecord root, int lookupCount, IReadOnlyList<MailServerProblem> problems)
+        internal SpfEvaluation(string domain, SpfRecord root, int lookupCount, int voidLookupCount, IReadOnlyList<MailServerProblem> problems)
         {
-            Domain = domain; Root = root; LookupCount = lookupCount; Problems = problems;
+            Domain = domain; Root = root; LookupCount = lookupCount; VoidLookupCount = voidLookupCount; Problems = problems;
         }
 
         public const int LookupLimit = 10;
+        public const int VoidLookupLimit = 2;
 
         public string Domain { get; }
         public SpfRecord Root { get; }
@@ -137,6 +140,9 @@ namespace MailBlacklist.Engine.MailServers
         /// <summary>DNS-querying terms (include, a, mx, ptr, exists, redirect) in the whole tree.</summary>
         public int LookupCount { get; }
         public bool LookupLimitExceeded => LookupCount > LookupLimit;
+        /// <summary>Lookups that found nothing (NXDOMAIN or no records).</summary>
+        public int VoidLookupCount { get; }
+        public bool VoidLookupLimitExceeded => VoidLookupCount > VoidLookupLimit;
         public IReadOnlyList<MailServerProblem> Problems { get; }
 
         /// <summary>Every term of the tree in evaluation order (depth first, includes in place,
@@ -207,7 +213,7 @@ namespace MailBlacklist.Engine.MailServers
             if (record.SyntaxError != null) return SpfResult.PermError;
             foreach (var m in record.Mechanisms)
             {
-                if (m.LookupNumber > LookupLimit || m.Loop) return SpfResult.PermError;
+                if (m.LookupNumber > LookupLimit || m.VoidNumber > VoidLookupLimit || m.Loop) return SpfResult.PermError;
                 if (m.DnsFailed) return SpfResult.TempError;
                 switch (m.Kind)
                 {
@@ -230,7 +236,7 @@ namespace MailBlacklist.Engine.MailServers
             if (record.Redirect != null)
             {
                 var r = record.Redirect;
-                if (r.LookupNumber > LookupLimit || r.Loop) return SpfResult.PermError;
+                if (r.LookupNumber > LookupLimit || r.VoidNumber > VoidLookupLimit || r.Loop) return SpfResult.PermError;
                 if (r.Unresolvable) return SpfResult.Unknown;
                 var result = CheckRecord(r.Included, address, isInclude: true);
                 return result;

@@ -147,14 +147,13 @@ namespace MailBlacklist.Commands
         {
             switch (code)
             {
-                case MailServerProblemCode.DnsFailure:
                 case MailServerProblemCode.SpfDnsFailure:
                 case MailServerProblemCode.MxDnsFailure:
-                case MailServerProblemCode.PtrDnsFailure:
                     return ErrorCategory.ResourceUnavailable;
                 case MailServerProblemCode.SpfMultipleRecords:
                 case MailServerProblemCode.SpfSyntaxError:
                 case MailServerProblemCode.SpfLookupLimitExceeded:
+                case MailServerProblemCode.SpfVoidLookupLimitExceeded:
                 case MailServerProblemCode.SpfLoop:
                 case MailServerProblemCode.SpfIncludeNotFound:
                     return ErrorCategory.InvalidData;
