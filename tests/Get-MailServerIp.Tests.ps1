@@ -217,6 +217,21 @@ Describe 'Get-MailServerIp' {
             $order | Should -Be @('wide.ms.test', 'ptrs.ms.test', 'implicit.ms.test', 'redirect.ms.test', 'chain.ms.test', 'loop.ms.test')
             ($r.Errors | ForEach-Object TargetObject) | Should -Be @('nonexistent.ms.test', 'bad..name')   # input order
         }
+        It 'keeps input order for hundreds of domains worked on concurrently' {
+            $domains = 1..40 | ForEach-Object { 'wide.ms.test', 'ptrs.ms.test', 'implicit.ms.test', 'loop.ms.test', 'redirect.ms.test' } | ForEach-Object { $_ }
+            $errs = $null
+            $out = @($domains | Get-MailServerIp -Role Outbound -ThrottleLimit 8 @Common -ErrorVariable errs)
+            $errs.Count | Should -Be 0
+            $out.Count | Should -Be (40 * (3 + 2 + 2 + 1 + 4))
+            $runs = [System.Collections.Generic.List[string]]::new()
+            foreach ($row in $out) { if ($runs.Count -eq 0 -or $runs[$runs.Count - 1] -ne $row.Domain) { $runs.Add($row.Domain) } }
+            $runs | Should -Be $domains
+        }
+        It 'normalizes the domain (case, trailing dot)' {
+            $r = 'WIDE.Ms.Test.' | Invoke-Gmsi -Parameters @{ Role = 'Outbound' }
+            $r.Rows.Count | Should -Be 3
+            $r.Rows[0].Domain | Should -Be 'wide.ms.test'
+        }
         It 'binds -Domain by property name' {
             $r = [pscustomobject]@{ Domain = 'wide.ms.test' }, [pscustomobject]@{ Domain = 'ptrs.ms.test' } | Invoke-Gmsi -Parameters @{ Role = 'Outbound' }
             ($r.Rows | ForEach-Object Domain | Select-Object -Unique) | Should -Be @('wide.ms.test', 'ptrs.ms.test')
