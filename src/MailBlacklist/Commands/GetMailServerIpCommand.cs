@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Net;
+using System.Threading.Tasks;
+using MailBlacklist.Engine.Dns;
+using MailBlacklist.Engine.Dnsbl;
+using MailBlacklist.Engine.MailServers;
+
+namespace MailBlacklist.Commands
+{
+    /// <summary>Finds the addresses that send (SPF) and receive (MX) mail for domains. Domains are
+    /// worked on concurrently; results are written in input order.</summary>
+    /// <remarks>Seam for the bounce input mode (Get-BounceReason objects, -Path): add a parameter
+    /// set here whose records are built by the bounce engine with Source "Received header" or
+    /// "Bounce text"; MailServerAddress already has the columns, and the PTR check is
+    /// <see cref="PtrLookup"/>.</remarks>
+    [Cmdlet(VerbsCommon.Get, "MailServerIp", DefaultParameterSetName = DomainSet)]
+    [OutputType(typeof(MailServerAddress))]
+    public sealed class GetMailServerIpCommand : MailBlacklistCmdlet
+    {
+        private const string DomainSet = "Domain";
+
+        [Parameter(ParameterSetName = DomainSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString, AllowNull, AllowEmptyCollection]
+        public string[] Domain { get; set; }
+
+        [Parameter]
+        [ValidateSet("All", "Outbound", "Inbound", IgnoreCase = true)]
+        public string Role { get; set; } = "All";
+
+        [Parameter]
+        public string[] Server { get; set; }
+
+        [Parameter]
+        [ValidateRange(0.1, 60.0)]
+        public double TimeoutSec { get; set; } = 3;
+
+        [Parameter]
+        [ValidateRange(0, 10)]
+        public int Retry { get; set; } = 1;
+
+        [Parameter]
+        [ValidateRange(1, 4096)]
+        public int ThrottleLimit { get; set; } = 64;
+
+        private QueryService _queries;
+        private MailServerDiscovery _discovery;
+        private MailServerRoles _roles;
+        // Items are the domain, or the ErrorRecord of an input that was rejected: errors about bad
+        // input take their place in input order like results do.
+        private readonly OrderedResults<object, MailServerDiscoveryResult> _results = new OrderedResults<object, MailServerDiscoveryResult>();
+        private static readonly Task<MailServerDiscoveryResult> NoResult = Task.FromResult<MailServerDiscoveryResult>(null);
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private long _received, _written, _lastProgress;
+
+        protected override void BeginProcessing()
+        {
+            _roles = (MailServerRoles)Enum.Parse(typeof(MailServerRoles), Role, ignoreCase: true);
+            var endpoints = new List<IPEndPoint>();
+            foreach (string server in Server ?? new string[0])
+            {
+                try { endpoints.AddRange(ServerEndpoint.Parse(server)); }
+                catch (Exception ex) when (ex is FormatException || ex is System.Net.Sockets.SocketException || ex is ArgumentException)
+                {
+                    ThrowConfigurationError("InvalidServer", ErrorCategory.InvalidArgument, server, "Error_InvalidServer", server);
+                }
+            }
+            var resolver = new DnsClientResolver(endpoints, TimeSpan.FromSeconds(TimeoutSec), Retry);
+            _queries = new QueryService(resolver, ThrottleLimit, 0, AnswerCache.Session);
+            _discovery = new MailServerDiscovery(_queries, Culture);
+            WriteVerbose(L("Verbose_Resolver", resolver.Description));
+        }
+
+        protected override void ProcessRecord()
+        {
+            foreach (string value in Domain ?? new string[] { null })
+            {
+                if (string.IsNullOrWhiteSpace(value))
+                {
+                    Reject("EmptyInput", value, "Error_EmptyInput", "Domain");
+                    continue;
+                }
+                if (DnsblInput.TryParseAddress(value) != null)
+                {
+                    Reject("DomainIsAddress", value, "Error_DomainIsAddress", Shown(value));
+                    continue;
+                }
+                var input = DnsblInput.TryParseDomain(value);
+                if (input == null)
+                {
+                    Reject("InvalidDomain", value, "Error_InvalidDomain", Shown(value));
+                    continue;
+                }
+                _received++;
+                _results.Add(input.Text, _discovery.DiscoverAsync(input.Text, _roles, CancelToken));
+                Drain(Math.Max(16, ThrottleLimit * 2));
+            }
+        }
+
+        private void Reject(string errorId, string value, string key, params object[] args)
+        {
+            var error = new ErrorRecord(new ArgumentException(L(key, args)), errorId, ErrorCategory.InvalidArgument, value);
+            _results.Add(error, NoResult);
+            Drain(Math.Max(16, ThrottleLimit * 2));
+        }
+
+        protected override void EndProcessing()
+        {
+            Drain(0);
+            if (_lastProgress > 0)
+                WriteProgress(new ProgressRecord(2, L("MailServer_Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
+            _queries?.Dispose();
+        }
+
+        private void Drain(int maxPending)
+        {
+            try { _results.Drain(Write, maxPending, Progress, CancelToken); }
+            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
+            Progress();
+        }
+
+        private void Write(object item, Task<MailServerDiscoveryResult> task)
+        {
+            if (item is ErrorRecord rejected)
+            {
+                WriteError(rejected);
+                return;
+            }
+            string domain = (string)item;
+            _written++;
+            if (task.IsCanceled) throw new PipelineStoppedException();
+            if (task.IsFaulted)
+            {
+                // A defect, not a DNS failure (those are problems in the result): report and go on.
+                WriteError(new ErrorRecord(task.Exception.GetBaseException(), "DiscoveryFailed", ErrorCategory.NotSpecified, domain));
+                return;
+            }
+            var result = task.Result;
+            foreach (var row in result.Addresses) WriteObject(row);
+            foreach (var problem in result.UnreportedProblems)
+                WriteError(new ErrorRecord(new InvalidOperationException(problem.Message), problem.Code.ToString(), CategoryOf(problem.Code), domain));
+        }
+
+        private static ErrorCategory CategoryOf(MailServerProblemCode code)
+        {
+            switch (code)
+            {
+                case MailServerProblemCode.SpfDnsFailure:
+                case MailServerProblemCode.MxDnsFailure:
+                    return ErrorCategory.ResourceUnavailable;
+                case MailServerProblemCode.SpfMultipleRecords:
+                case MailServerProblemCode.SpfSyntaxError:
+                case MailServerProblemCode.SpfLookupLimitExceeded:
+                case MailServerProblemCode.SpfVoidLookupLimitExceeded:
+                case MailServerProblemCode.SpfLoop:
+                case MailServerProblemCode.SpfIncludeNotFound:
+                    return ErrorCategory.InvalidData;
+                case MailServerProblemCode.SpfUnresolvableMechanism:
+                    return ErrorCategory.NotImplemented;
+                default:
+                    return ErrorCategory.ObjectNotFound;
+            }
+        }
+
+        private void Progress()
+        {
+            long now = _clock.ElapsedMilliseconds;
+            if (now < 1000 || now - _lastProgress < 250) return;
+            _lastProgress = now;
+            int percent = _received == 0 ? 0 : (int)Math.Min(100, _written * 100 / _received);
+            WriteProgress(new ProgressRecord(2, L("MailServer_Progress_Activity"), L("MailServer_Progress_Status", _written, _received)) { PercentComplete = percent });
+        }
+
+        private static string Shown(string value) => SafeText.Neutralize(value.Length > 200 ? value.Substring(0, 200) : value);
+    }
+}
