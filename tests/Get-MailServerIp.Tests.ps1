@@ -257,14 +257,14 @@ Describe 'Get-MailServerIp' {
     }
 
     Context 'Piping into Test-Dnsbl' {
-        It 'binds single addresses to -IPAddress, and range rows give EmptyInput errors' {
+        It 'binds single addresses to -IPAddress, and range rows give NetworkRange errors' {
             $errs = $null
             $results = @(Get-MailServerIp wide.ms.test -Role Outbound @Common |
                 Test-Dnsbl -Server $Lab.Dnsdist -CatalogPath $LabCatalog -Zone good.bl.test -TimeoutSec 2 -Retry 0 -ErrorAction SilentlyContinue -ErrorVariable errs)
             $results.Count | Should -Be 1
             $results[0].Input | Should -Be '198.51.100.7'
             $results[0].InputKind | Should -Be 'IPv4'
-            @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'EmptyInput,*' }).Count | Should -Be 2
+            @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'NetworkRange,*' }).Count | Should -Be 2
         }
         It 'tests only the single addresses when filtered on IPAddress' {
             $errs = $null

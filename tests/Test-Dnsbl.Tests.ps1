@@ -233,6 +233,16 @@ Describe 'Test-Dnsbl input' {
         $errs[0].Exception.Message | Should -Not -Match "`e"
     }
 
+    It 'reports a network range from Get-MailServerIp with its own error instead of expanding it' {
+        $rows = [pscustomobject]@{ IPAddress = ''; Range = '198.51.100.0/24' }, [pscustomobject]@{ IPAddress = '192.0.2.10'; Range = '' }
+        $r = $rows | Test-Dnsbl -Zone good.bl.test @Lab_ -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($r).Count | Should -Be 1
+        $r.Input | Should -Be '192.0.2.10'
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'NetworkRange,*'
+        $errs[0].TargetObject | Should -Be '198.51.100.0/24'
+    }
+
     It 'refuses an IP address given as a domain, and a bad domain' {
         $null = Test-Dnsbl -Domain 192.0.2.1, 'bad..name', 'bad.example' -Zone dom.bl.test @Lab_ -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('DomainIsAddress', 'InvalidDomain')

@@ -183,6 +183,7 @@ namespace MailBlacklist.Engine.Dnsbl
 
         // Belt and braces: nothing we build holds the key, but text from DNS could echo it.
         private string Redact(string text) =>
-            string.IsNullOrEmpty(_secret) || string.IsNullOrEmpty(text) ? text : text.Replace(_secret, "********");
+            string.IsNullOrEmpty(_secret) || string.IsNullOrEmpty(text) ? text
+                : Regex.Replace(text, Regex.Escape(_secret), "********", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
     }
 }

@@ -28,6 +28,12 @@ namespace MailBlacklist.Commands
         [AllowEmptyString, AllowNull, AllowEmptyCollection]
         public string[] Domain { get; set; }
 
+        /// <summary>Bound from Get-MailServerIp rows that stand for a whole SPF network: those are
+        /// reported, not expanded into thousands of lookups.</summary>
+        [Parameter(ParameterSetName = IPAddressSet, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString, AllowNull]
+        public string Range { get; set; }
+
         [Parameter]
         [ArgumentCompleter(typeof(ZoneCompleter))]
         public string[] Zone { get; set; }
@@ -108,6 +114,11 @@ namespace MailBlacklist.Commands
         protected override void ProcessRecord()
         {
             bool domains = ParameterSetName == DomainSet;
+            if (!domains && !string.IsNullOrWhiteSpace(Range) && (IPAddress == null || IPAddress.All(string.IsNullOrWhiteSpace)))
+            {
+                WriteInputError("NetworkRange", ErrorCategory.InvalidArgument, Range, "Error_NetworkRange", Shown(Range));
+                return;
+            }
             foreach (string value in (domains ? Domain : IPAddress) ?? new string[] { null })
             {
                 if (string.IsNullOrWhiteSpace(value))
