@@ -119,6 +119,12 @@ Describe 'Test-Dnsbl never trusts a broken zone' {
         [int]$Matches[1] | Should -Be 3
     }
 
+    It 'still catches a list that lists everything when its catalogue entry names no test points' {
+        $r = Test-Dnsbl -IPAddress 192.0.2.1 -Zone everything2.bl.test @Lab_ -WarningAction SilentlyContinue
+        $r.Status | Should -Be 'ZoneUnhealthy'
+        $r.Detail | Should -Match '127\.0\.0\.1'
+    }
+
     It 'marks a zone answering outside 127/8 as ZoneUnhealthy, never Listed' {
         $r = Test-Dnsbl -IPAddress 192.0.2.10 -Zone outside.bl.test @Lab_ -WarningAction SilentlyContinue
         $r.Status | Should -Be 'ZoneUnhealthy'

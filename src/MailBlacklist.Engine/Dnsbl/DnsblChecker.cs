@@ -104,9 +104,16 @@ namespace MailBlacklist.Engine.Dnsbl
             if (apex.Outcome == DnsOutcome.NxDomain)
                 return Unhealthy(Text.Format("Unhealthy_ZoneMissing", _culture, zone.Name, apex.Server));
 
-            var points = zone.Entry != null
-                ? zone.Entry.TestPoints.Select(p => (p.Query, p.ExpectListed)).ToList()
-                : DefaultTestPoints(kind);
+            List<(string, bool)> points;
+            if (zone.Entry == null) points = DefaultTestPoints(kind);
+            else if (zone.Entry.TestPoints.Count > 0) points = zone.Entry.TestPoints.Select(p => (p.Query, p.ExpectListed)).ToList();
+            else
+            {
+                // No published test points: still ask the RFC 5782 negative one, which no working
+                // list ever lists, so that a dead list that lists everything is caught.
+                var zoneKind = (zone.Kinds & InputKinds.IPv4) != 0 ? InputKinds.IPv4 : (zone.Kinds & InputKinds.IPv6) != 0 ? InputKinds.IPv6 : InputKinds.Domain;
+                points = DefaultTestPoints(zoneKind).Where(p => !p.Item2).ToList();
+            }
             if (points.Count == 0) return new ZoneHealth { State = ZoneHealthState.Unknown };
 
             var probes = points.Select(async p =>
