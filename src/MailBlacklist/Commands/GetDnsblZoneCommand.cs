@@ -9,7 +9,7 @@ namespace MailBlacklist.Commands
     [OutputType(typeof(DnsblZone))]
     public sealed class GetDnsblZoneCommand : MailBlacklistCmdlet
     {
-        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Position = 0)]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(ZoneCompleter))]
         public string[] Name { get; set; }
