@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.Serialization;
+using System.Runtime.Serialization.Json;
+using System.Text.RegularExpressions;
+
+namespace MailBlacklist.Engine.Bounces
+{
+    /// <summary>The classification data (Data/bounce-rules.json, embedded in the DLL): ordered phrase
+    /// rules, status-code tables and the patterns that pull evidence out of the text. Keeping them as
+    /// data means a new receiver's wording is a one-line change that a reviewer can read.</summary>
+    [DataContract]
+    public sealed class BounceRules
+    {
+        [DataMember(Name = "reasons")] public List<ReasonInfo> Reasons { get; set; }
+        [DataMember(Name = "aliases")] public Dictionary<string, string[]> Aliases { get; set; }
+        [DataMember(Name = "rules")] public List<PhraseRule> Rules { get; set; }
+        [DataMember(Name = "statusCodes")] public Dictionary<string, string> StatusCodes { get; set; }
+        [DataMember(Name = "statusClasses")] public Dictionary<string, string> StatusClasses { get; set; }
+        [DataMember(Name = "replyCodes")] public Dictionary<string, string> ReplyCodes { get; set; }
+        [DataMember(Name = "strongStatusCodes")] public List<string> StrongStatusCodes { get; set; }
+        [DataMember(Name = "evidence")] public EvidenceRules Evidence { get; set; }
+
+        private static readonly Lazy<BounceRules> Shipped = new Lazy<BounceRules>(LoadShipped);
+
+        /// <summary>The rules embedded in the engine.</summary>
+        public static BounceRules Default => Shipped.Value;
+
+        public static BounceRules Load(Stream stream)
+        {
+            var settings = new DataContractJsonSerializerSettings { UseSimpleDictionaryFormat = true };
+            var rules = (BounceRules)new DataContractJsonSerializer(typeof(BounceRules), settings).ReadObject(stream);
+            if (rules?.Rules == null || rules.Reasons == null) throw new InvalidDataException("bounce rules: no rules");
+            rules.Compile();
+            return rules;
+        }
+
+        private static BounceRules LoadShipped()
+        {
+            using (var stream = typeof(BounceRules).Assembly.GetManifestResourceStream("MailBlacklist.Engine.Data.bounce-rules.json"))
+                return Load(stream);
+        }
+
+        /// <summary>Every reason this module can report, in the data file's order.</summary>
+        public IEnumerable<string> ReasonNames => Reasons.Select(r => r.Name);
+
+        public bool IsHard(string reason) => Reasons.Any(r => r.Name == reason && r.Hard);
+
+        /// <summary>True when two reason names mean the same (sisimai 5.5 merged some names).</summary>
+        public bool SameReason(string a, string b) =>
+            Expand(a).Intersect(Expand(b), StringComparer.OrdinalIgnoreCase).Any();
+
+        // RateLimited means TooManyConn or Speeding, EmailTooLarge means ExceedLimit or MesgTooBig.
+        private IEnumerable<string> Expand(string name)
+        {
+            foreach (var alias in Aliases ?? new Dictionary<string, string[]>())
+                if (string.Equals(alias.Key, name, StringComparison.OrdinalIgnoreCase)) return alias.Value;
+            return new[] { name ?? string.Empty };
+        }
+
+        internal const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+        // A pathological message must not make a pattern run for ever.
+        internal static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(250);
+
+        private void Compile()
+        {
+            foreach (var rule in Rules)
+                rule.Regex = new Regex(string.Join("|", rule.Patterns.Select(p => "(?:" + p + ")")), Options, MatchTimeout);
+            Evidence?.Compile();
+            StrongStatusCodes = StrongStatusCodes ?? new List<string>();
+            StatusCodes = StatusCodes ?? new Dictionary<string, string>();
+            StatusClasses = StatusClasses ?? new Dictionary<string, string>();
+            ReplyCodes = ReplyCodes ?? new Dictionary<string, string>();
+        }
+    }
+
+    [DataContract]
+    public sealed class ReasonInfo
+    {
+        [DataMember(Name = "name")] public string Name { get; set; }
+        /// <summary>Retrying the same address cannot succeed.</summary>
+        [DataMember(Name = "hard")] public bool Hard { get; set; }
+    }
+
+    [DataContract]
+    public sealed class PhraseRule
+    {
+        [DataMember(Name = "reason")] public string Reason { get; set; }
+        [DataMember(Name = "patterns")] public List<string> Patterns { get; set; }
+        internal Regex Regex { get; set; }
+    }
+
+    [DataContract]
+    public sealed class EvidenceRules
+    {
+        [DataMember(Name = "ip")] public List<string> Ip { get; set; }
+        [DataMember(Name = "blocklist")] public List<BlocklistPattern> Blocklist { get; set; }
+        [DataMember(Name = "providerCode")] public List<string> ProviderCode { get; set; }
+        [DataMember(Name = "url")] public string Url { get; set; }
+
+        internal List<Regex> IpRegexes, ProviderCodeRegexes;
+        internal Regex UrlRegex;
+
+        internal void Compile()
+        {
+            IpRegexes = (Ip ?? new List<string>()).Select(p => new Regex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
+            ProviderCodeRegexes = (ProviderCode ?? new List<string>()).Select(p => new Regex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
+            foreach (var b in Blocklist ?? new List<BlocklistPattern>()) b.Regex = new Regex(b.Pattern, BounceRules.Options, BounceRules.MatchTimeout);
+            UrlRegex = new Regex(Url ?? "(?<url>https?://\\S+)", BounceRules.Options, BounceRules.MatchTimeout);
+        }
+    }
+
+    [DataContract]
+    public sealed class BlocklistPattern
+    {
+        [DataMember(Name = "pattern")] public string Pattern { get; set; }
+        /// <summary>Fixed name to report; empty when the pattern captures the zone as "name".</summary>
+        [DataMember(Name = "name")] public string Name { get; set; }
+        internal Regex Regex { get; set; }
+    }
+}

@@ -1,0 +1,54 @@
+using System.Linq;
+using System.Text.RegularExpressions;
+
+namespace MailBlacklist.Engine.Bounces
+{
+    /// <summary>Turns the receiver's words and codes into a reason, using BounceRules. Order:
+    /// a phrase rule (the words are the most specific evidence), then a status code that names one
+    /// exact condition, then the status code table, then its class, then the reply code.</summary>
+    public sealed class Classifier
+    {
+        private readonly BounceRules _rules;
+
+        public Classifier(BounceRules rules) { _rules = rules; }
+
+        public string Classify(string diagnostic, string status, string replyCode, string action)
+        {
+            string text = Normalize(diagnostic);
+            if (status != null && status.StartsWith("2.")) return "Delivered";
+
+            string byPhrase = MatchPhrase(text);
+            string byStatus = status != null && _rules.StatusCodes.TryGetValue(status, out var s) ? s : null;
+
+            // A precise status code (5.1.1, 5.2.2 ...) beats a vague phrase rule found further down.
+            if (byStatus != null && _rules.StrongStatusCodes.Contains(status) && (byPhrase == null || IsVague(byPhrase)))
+                return byStatus;
+            if (byPhrase != null) return byPhrase;
+            if (byStatus != null) return byStatus;
+            if (status != null && status.Length >= 3 && _rules.StatusClasses.TryGetValue(status.Substring(0, 3), out var c)) return c;
+            if (replyCode != null && _rules.ReplyCodes.TryGetValue(replyCode, out var r)) return r;
+            if (action != null && action.StartsWith("delay", System.StringComparison.OrdinalIgnoreCase)) return "Expired";
+            return string.IsNullOrWhiteSpace(text) ? "Undefined" : "OnHold";
+        }
+
+        /// <summary>The first phrase rule that matches, or null.</summary>
+        public string MatchPhrase(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return null;
+            foreach (var rule in _rules.Rules)
+            {
+                try { if (rule.Regex.IsMatch(text)) return rule.Reason; }
+                catch (RegexMatchTimeoutException) { }
+            }
+            return null;
+        }
+
+        // Reasons whose phrases are generic words ("unavailable", "policy", "timed out") and lose to
+        // a status code that names one exact condition.
+        private static readonly string[] Vague = { "SystemError", "PolicyViolation", "SecurityError", "NetworkError", "SpamDetected", "Blocked", "Rejected", "Filtered", "SyntaxError", "MailerError" };
+        private static bool IsVague(string reason) => Vague.Contains(reason);
+
+        private static readonly Regex Spaces = new Regex(@"\s+", RegexOptions.CultureInvariant);
+        public static string Normalize(string text) => text == null ? string.Empty : Spaces.Replace(text, " ").Trim();
+    }
+}

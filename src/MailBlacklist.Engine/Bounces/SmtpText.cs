@@ -1,0 +1,64 @@
+using System.Collections.Generic;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace MailBlacklist.Engine.Bounces
+{
+    /// <summary>Codes in SMTP text: RFC 3463 enhanced status codes, RFC 5321 reply codes, and the
+    /// joining of multi-line replies ("550-5.7.1 a" / "550 5.7.1 b" becomes "550 5.7.1 a b").</summary>
+    public static class SmtpText
+    {
+        // Not preceded by a digit, dot or letter (so IP addresses, versions and dates do not count),
+        // and not followed by more digits or dots.
+        private static readonly Regex EnhancedStatus = new Regex(@"(?<![\w.\-/=])(?<code>[245]\.[0-7]\.\d{1,3})(?![\d.]*\d)(?!\.\d)", RegexOptions.CultureInvariant);
+        private static readonly Regex ReplyCode = new Regex(@"(?<![\w.:\-/=#+])(?<code>[245][0-5]\d)(?=[ \-]|$)(?![ \-]?\d{2}[:/])", RegexOptions.CultureInvariant | RegexOptions.Multiline);
+        private static readonly Regex ContinuationPrefix = new Regex(@"^\s*(?<code>[245]\d\d)(?<sep>[ \-])(?:(?<status>[245]\.\d{1,3}\.\d{1,3})\s+)?", RegexOptions.CultureInvariant);
+        private static readonly Regex Ipv4 = new Regex(@"\b\d{1,3}(?:\.\d{1,3}){3}\b", RegexOptions.CultureInvariant);
+
+        /// <summary>The most specific enhanced status code in the text: the first that is not x.0.0,
+        /// else the first x.0.0; null when there is none.</summary>
+        public static string FindStatus(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return null;
+            text = Ipv4.Replace(text, "ip");
+            string vague = null;
+            foreach (Match m in EnhancedStatus.Matches(text))
+            {
+                string code = m.Groups["code"].Value;
+                if (code.EndsWith(".0.0")) { vague = vague ?? code; continue; }
+                return code;
+            }
+            return vague;
+        }
+
+        public static string FindReplyCode(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return null;
+            text = Ipv4.Replace(text, "ip");
+            Match m = ReplyCode.Match(text);
+            return m.Success ? m.Groups["code"].Value : null;
+        }
+
+        /// <summary>Joins the lines of multi-line SMTP replies so that phrase rules see one sentence,
+        /// and drops the repeated code prefixes.</summary>
+        public static string JoinMultiline(IEnumerable<string> lines)
+        {
+            var sb = new StringBuilder();
+            string openCode = null;
+            foreach (string raw in lines)
+            {
+                string line = raw ?? string.Empty;
+                Match m = ContinuationPrefix.Match(line);
+                if (m.Success && openCode == m.Groups["code"].Value)
+                {
+                    // A further line of the same reply: keep only its text.
+                    line = line.Substring(m.Length);
+                }
+                openCode = m.Success && m.Groups["sep"].Value == "-" ? m.Groups["code"].Value : (m.Success ? null : openCode);
+                if (sb.Length > 0) sb.Append(' ');
+                sb.Append(line.Trim());
+            }
+            return sb.ToString().Trim();
+        }
+    }
+}
