@@ -131,7 +131,7 @@ namespace MailBlacklist.Engine.Bounces
 
         /// <summary>Fills the derived columns: status and reply code (from the text when the report
         /// has none), reason, hard or soft, evidence, and the localized cause and fix.</summary>
-        internal void Finish(BounceReason r, string diagnostic, string status, string extraText, string diagnosticType, CultureInfo culture, IEnumerable<string> receivedIps)
+        internal void Finish(BounceReason r, string diagnostic, string status, string extraText, string diagnosticType, CultureInfo culture, IEnumerable<string> receivedIps, string commandText = null)
         {
             diagnostic = Classifier.Normalize(diagnostic);
             string textStatus = SmtpText.FindStatus(diagnostic);
@@ -152,7 +152,8 @@ namespace MailBlacklist.Engine.Bounces
                 if (reason == null && diagnosticType != null && Regex.IsMatch(diagnosticType, "^x-(?:unix|postfix)$", RegexOptions.IgnoreCase)
                     && _classifier.MatchPhrase(diagnostic) == null)
                     reason = "MailerError";
-                r.Reason = reason ?? _classifier.Classify(diagnostic, r.Status, r.ReplyCode, r.Action);
+                reason = reason ?? _classifier.Classify(diagnostic, r.Status, r.ReplyCode, r.Action);
+                r.Reason = _rules.ApplyOverrides(reason, r.Status, _rules.FindCommand(diagnostic, extraText, commandText), diagnostic);
             }
             r.HardBounce = _rules.IsHard(r.Reason);
             r.DiagnosticText = SafeText.Neutralize(diagnostic);

@@ -17,6 +17,8 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "reasons")] public List<ReasonInfo> Reasons { get; set; }
         [DataMember(Name = "aliases")] public Dictionary<string, string[]> Aliases { get; set; }
         [DataMember(Name = "rules")] public List<PhraseRule> Rules { get; set; }
+        [DataMember(Name = "commands")] public Dictionary<string, string[]> Commands { get; set; }
+        [DataMember(Name = "overrides")] public List<Override> Overrides { get; set; }
         [DataMember(Name = "statusCodes")] public Dictionary<string, string> StatusCodes { get; set; }
         [DataMember(Name = "statusClasses")] public Dictionary<string, string> StatusClasses { get; set; }
         [DataMember(Name = "replyCodes")] public Dictionary<string, string> ReplyCodes { get; set; }
@@ -60,6 +62,29 @@ namespace MailBlacklist.Engine.Bounces
             return new[] { name ?? string.Empty };
         }
 
+        internal List<KeyValuePair<string, Regex>> CommandRegexes { get; private set; }
+
+        /// <summary>The SMTP command the receiver answered (DATA, RCPT, MAIL, HELO, CONN), or null.</summary>
+        public string FindCommand(params string[] texts)
+        {
+            foreach (string text in texts)
+            {
+                if (string.IsNullOrEmpty(text)) continue;
+                foreach (var c in CommandRegexes)
+                {
+                    try { if (c.Value.IsMatch(text)) return c.Key; }
+                    catch (RegexMatchTimeoutException) { }
+                }
+            }
+            return null;
+        }
+
+        public string ApplyOverrides(string reason, string status, string command, string text)
+        {
+            foreach (var o in Overrides) if (o.Applies(reason, status, command, text)) return o.To;
+            return reason;
+        }
+
         internal const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
         // A pathological message must not make a pattern run for ever.
         internal static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(250);
@@ -69,11 +94,41 @@ namespace MailBlacklist.Engine.Bounces
             foreach (var rule in Rules)
                 rule.Regex = new Regex(string.Join("|", rule.Patterns.Select(p => "(?:" + p + ")")), Options, MatchTimeout);
             Evidence?.Compile();
+            CommandRegexes = (Commands ?? new Dictionary<string, string[]>())
+                .Select(c => new KeyValuePair<string, Regex>(c.Key, new Regex(string.Join("|", c.Value.Select(p => "(?:" + p + ")")), Options, MatchTimeout))).ToList();
+            Overrides = Overrides ?? new List<Override>();
+            foreach (var o in Overrides)
+            {
+                o.StatusRegex = string.IsNullOrEmpty(o.Status) ? null : new Regex(o.Status, Options, MatchTimeout);
+                o.TextRegex = string.IsNullOrEmpty(o.Text) ? null : new Regex(o.Text, Options, MatchTimeout);
+            }
             StrongStatusCodes = StrongStatusCodes ?? new List<string>();
             StatusCodes = StatusCodes ?? new Dictionary<string, string>();
             StatusClasses = StatusClasses ?? new Dictionary<string, string>();
             ReplyCodes = ReplyCodes ?? new Dictionary<string, string>();
         }
+    }
+
+    /// <summary>Turns one reason into another under a condition, e.g. "user unknown" said after DATA
+    /// is a filter's verdict on the message, not a missing mailbox.</summary>
+    [DataContract]
+    public sealed class Override
+    {
+        [DataMember(Name = "reason")] public string Reason { get; set; }
+        [DataMember(Name = "status")] public string Status { get; set; }
+        [DataMember(Name = "command")] public string Command { get; set; }
+        [DataMember(Name = "text")] public string Text { get; set; }
+        [DataMember(Name = "notCommand")] public string NotCommand { get; set; }
+        [DataMember(Name = "to")] public string To { get; set; }
+        internal Regex StatusRegex { get; set; }
+        internal Regex TextRegex { get; set; }
+
+        internal bool Applies(string reason, string status, string command, string text) =>
+            reason == Reason
+            && (TextRegex == null || TextRegex.IsMatch(text ?? string.Empty))
+            && (StatusRegex == null || StatusRegex.IsMatch(status ?? string.Empty))
+            && (string.IsNullOrEmpty(Command) || Command == command)
+            && (string.IsNullOrEmpty(NotCommand) || NotCommand != command);
     }
 
     [DataContract]

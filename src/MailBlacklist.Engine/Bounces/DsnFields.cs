@@ -32,7 +32,8 @@ namespace MailBlacklist.Engine.Bounces
                 string value = line.Substring(colon + 1).Trim();
                 bool startsRecipient = name.Equals("Final-Recipient", StringComparison.OrdinalIgnoreCase)
                     || name.Equals("Original-Recipient", StringComparison.OrdinalIgnoreCase);
-                if (startsRecipient && (current == null || current.ContainsKey(name) || current.ContainsKey("Final-Recipient")))
+                // Original-Recipient may come before or after Final-Recipient within one group.
+                if (startsRecipient && (current == null || current.ContainsKey(name) || current.ContainsKey("Action") || current.ContainsKey("Status")))
                 {
                     current = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
                     dsn.Recipients.Add(current);

@@ -10,7 +10,7 @@ namespace MailBlacklist.Engine.Bounces
     public static class FreeText
     {
         private const RegexOptions Opt = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
-        private const string Addr = @"[^\s<>()\[\]@,;:""']+@[a-z0-9][a-z0-9.\-]*[a-z0-9]|""[^""\n]+""@[a-z0-9][a-z0-9.\-]*[a-z0-9]";
+        private const string Addr = @"(?>[^\s<>()\[\]@,;:""']+@[a-z0-9][a-z0-9.\-]*[a-z0-9]|""[^""\n]+""@[a-z0-9][a-z0-9.\-]*[a-z0-9])";
 
         // Where the returned copy of the original message begins: nothing below is the receiver's.
         private static readonly Regex CutMarker = new Regex(
@@ -22,7 +22,7 @@ namespace MailBlacklist.Engine.Bounces
             @"|\*\* ?original message)",
             Opt | RegexOptions.Multiline);
 
-        private static readonly Regex LeadingAddress = new Regex(@"^\s*(?:<(?<a>" + Addr + @")>|(?<a>" + Addr + @"))(?=\s*(?:[:.(]|\.\.\.|$|\s+(?:\(|<|user|mailbox|unknown|said|host|recipient|failed|error|smtp)))", Opt);
+        private static readonly Regex LeadingAddress = new Regex(@"^\s*(?:<(?<a>" + Addr + @")>|(?<a>" + Addr + @"))", Opt);
         private static readonly Regex KeywordAddress = new Regex(
             @"(?:rcpt to:\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
         private static readonly Regex AnyAddr = new Regex("(?<a>" + Addr + ")", Opt);

@@ -13,7 +13,7 @@ namespace MailBlacklist.Engine.Bounces
         private const RegexOptions Opt = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
         private static readonly Regex BounceSender = new Regex(@"mailer-daemon|postmaster|mail delivery|maildelivery|mail-daemon|mdaemon|bounce|returned|no-?reply.*(?:delivery|mail)|deliverystatus|nobody@|root@|double-bounce", Opt);
         private static readonly Regex BounceSubject = new Regex(@"undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|returned (?:mail|to sender)|failure notice|mail delivery|non-?delivery|could not be delivered|not delivered|delivery has failed|bounce|rejected|mail system error|warning: could not|failed mail|error sending|unzustellbar|nicht zustellbar|non remis|不達|未達|配信|送信エラー|エラーメール|あて先不明", Opt);
-        private static readonly Regex AutoReplySubject = new Regex(@"out of (?:the )?office|auto(?:matic)?[- ]?(?:reply|response|antwort|respon)|autoreply|vacation|away from|abwesen|absence|不在|自動(?:応答|返信)|^auto:", Opt);
+        private static readonly Regex AutoReplySubject = new Regex(@"out of (?:the )?office|^away |auto(?:matic)?[- ]?(?:reply|response|antwort|respon)|autoreply|vacation|away from|abwesen|absence|不在|自動(?:応答|返信)|^auto:", Opt);
         private static readonly Regex ReceivedIp = new Regex(@"[\[(](?:IPv6:)?(?<ip>\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]*:[0-9a-f:]+)[\])]", Opt);
 
         private readonly BounceParser _parser;
@@ -91,7 +91,7 @@ namespace MailBlacklist.Engine.Bounces
                     var finding = textFindings.FirstOrDefault(f => string.Equals(f.Recipient, rcpt, StringComparison.OrdinalIgnoreCase));
                     string extra = finding?.Diagnostic ?? (P.DeliveryStatus.Count > 0 ? human : null);
                     if (string.IsNullOrWhiteSpace(diag)) { diag = finding?.Diagnostic ?? string.Empty; }
-                    _parser.Finish(r, diag, status.Length == 0 ? null : status, extra, diagType, _c.Culture, ReturnedIps());
+                    _parser.Finish(r, diag, status.Length == 0 ? null : status, extra, diagType, _c.Culture, ReturnedIps(), human);
                     results.Add(r);
                 }
             }
@@ -106,7 +106,7 @@ namespace MailBlacklist.Engine.Bounces
             {
                 string rcpt = f.Recipient ?? FirstAddress(failed) ?? ReturnedTo();
                 var r = new BounceReason { Path = _c.Path, MessageNumber = _c.Number, Recipient = rcpt, Action = "failed", Date = DateOf() };
-                _parser.Finish(r, f.Diagnostic, null, null, null, _c.Culture, ReturnedIps());
+                _parser.Finish(r, f.Diagnostic, null, null, null, _c.Culture, ReturnedIps(), FreeText.CutReturnedMessage(HumanText));
                 results.Add(r);
             }
             return results;
@@ -126,6 +126,8 @@ namespace MailBlacklist.Engine.Bounces
 
         private bool IsAutoReply()
         {
+            // MTAs mark their bounces "Auto-Submitted: auto-replied" too: a bounce is never a vacation reply.
+            if (BounceSender.IsMatch(M.From.ToString()) || BounceSubject.IsMatch(M.Subject ?? string.Empty) || M.Headers.Contains("X-Failed-Recipients")) return false;
             string auto = M.Headers["Auto-Submitted"] ?? string.Empty;
             if (auto.StartsWith("auto-replied", StringComparison.OrdinalIgnoreCase)) return true;
             if (M.Headers.Contains("X-Autoreply") || M.Headers.Contains("X-Autorespond") || M.Headers.Contains("X-Auto-Response-Suppress") && AutoReplySubject.IsMatch(M.Subject ?? "")) return true;
