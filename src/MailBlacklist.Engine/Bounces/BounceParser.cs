@@ -135,7 +135,10 @@ namespace MailBlacklist.Engine.Bounces
         {
             diagnostic = Classifier.Normalize(diagnostic);
             string textStatus = SmtpText.FindStatus(diagnostic);
-            if (string.IsNullOrEmpty(status) || (status.EndsWith(".0.0") && textStatus != null && !textStatus.EndsWith(".0.0")))
+            string replied = SmtpText.FindRepliedStatus(diagnostic);
+            // The receiver's own reply ("550 5.2.2 ...") is more exact than the reporting MTA's summary.
+            if (replied != null && !replied.EndsWith(".0.0")) status = replied;
+            else if (string.IsNullOrEmpty(status) || (status.EndsWith(".0.0") && textStatus != null && !textStatus.EndsWith(".0.0")))
                 status = textStatus ?? status;
             r.Status = string.IsNullOrEmpty(status) ? null : status;
             r.ReplyCode = r.ReplyCode ?? SmtpText.FindReplyCode(diagnostic);
@@ -143,17 +146,17 @@ namespace MailBlacklist.Engine.Bounces
             if (r.Reason == null)
             {
                 string reason = null;
-                if (_classifier.MatchPhrase(diagnostic) == null && !string.IsNullOrEmpty(extraText))
+                if (diagnosticType != null && Regex.IsMatch(diagnosticType, "^x-(?:unix|postfix)$", RegexOptions.IgnoreCase)
+                    && _classifier.MatchPhrase(diagnostic) == null)
+                    reason = "MailerError";
+                if (reason == null && _classifier.MatchPhrase(diagnostic) == null && !string.IsNullOrEmpty(extraText))
                 {
                     // The report's own diagnostic says little: the human-readable part may say more.
                     string byExtra = _classifier.MatchPhrase(Classifier.Normalize(extraText));
                     if (byExtra != null && !IsWeakerThanStatus(byExtra, r.Status)) reason = byExtra;
                 }
-                if (reason == null && diagnosticType != null && Regex.IsMatch(diagnosticType, "^x-(?:unix|postfix)$", RegexOptions.IgnoreCase)
-                    && _classifier.MatchPhrase(diagnostic) == null)
-                    reason = "MailerError";
                 reason = reason ?? _classifier.Classify(diagnostic, r.Status, r.ReplyCode, r.Action);
-                r.Reason = _rules.ApplyOverrides(reason, r.Status, _rules.FindCommand(diagnostic, extraText, commandText), diagnostic);
+                r.Reason = _rules.ApplyOverrides(reason, r.Status, _rules.FindCommand(diagnostic, extraText, commandText), diagnostic, r.Action);
             }
             r.HardBounce = _rules.IsHard(r.Reason);
             r.DiagnosticText = SafeText.Neutralize(diagnostic);

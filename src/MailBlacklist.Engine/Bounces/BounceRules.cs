@@ -79,9 +79,9 @@ namespace MailBlacklist.Engine.Bounces
             return null;
         }
 
-        public string ApplyOverrides(string reason, string status, string command, string text)
+        public string ApplyOverrides(string reason, string status, string command, string text, string action)
         {
-            foreach (var o in Overrides) if (o.Applies(reason, status, command, text)) return o.To;
+            foreach (var o in Overrides) if (o.Applies(reason, status, command, text, action)) return o.To;
             return reason;
         }
 
@@ -118,13 +118,15 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "status")] public string Status { get; set; }
         [DataMember(Name = "command")] public string Command { get; set; }
         [DataMember(Name = "text")] public string Text { get; set; }
+        [DataMember(Name = "action")] public string Action { get; set; }
         [DataMember(Name = "notCommand")] public string NotCommand { get; set; }
         [DataMember(Name = "to")] public string To { get; set; }
         internal Regex StatusRegex { get; set; }
         internal Regex TextRegex { get; set; }
 
-        internal bool Applies(string reason, string status, string command, string text) =>
-            reason == Reason
+        internal bool Applies(string reason, string status, string command, string text, string action) =>
+            Reason.Split('|').Contains(reason)
+            && (string.IsNullOrEmpty(Action) || string.Equals(Action, action, StringComparison.OrdinalIgnoreCase))
             && (TextRegex == null || TextRegex.IsMatch(text ?? string.Empty))
             && (StatusRegex == null || StatusRegex.IsMatch(status ?? string.Empty))
             && (string.IsNullOrEmpty(Command) || Command == command)
@@ -142,6 +144,8 @@ namespace MailBlacklist.Engine.Bounces
     [DataContract]
     public sealed class PhraseRule
     {
+        /// <summary>Optional name, for rules that must run before the main list of their reason.</summary>
+        [DataMember(Name = "id")] public string Id { get; set; }
         [DataMember(Name = "reason")] public string Reason { get; set; }
         [DataMember(Name = "patterns")] public List<string> Patterns { get; set; }
         internal Regex Regex { get; set; }

@@ -20,8 +20,9 @@ namespace MailBlacklist.Engine.Bounces
             string byPhrase = MatchPhrase(text);
             string byStatus = status != null && _rules.StatusCodes.TryGetValue(status, out var s) ? s : null;
 
-            // A precise status code (5.1.1, 5.2.2 ...) beats a vague phrase rule found further down.
-            if (byStatus != null && _rules.StrongStatusCodes.Contains(status) && (byPhrase == null || IsVague(byPhrase)))
+            // A status code that names one exact condition (5.1.1, 5.2.2, 5.1.6 ...) beats the words,
+            // except the receiver's own blocklist failure, which no code describes.
+            if (byStatus != null && _rules.StrongStatusCodes.Contains(status) && byPhrase != "ReceiverDnsblError")
                 return byStatus;
             if (byPhrase != null) return byPhrase;
             if (byStatus != null) return byStatus;
@@ -42,11 +43,6 @@ namespace MailBlacklist.Engine.Bounces
             }
             return null;
         }
-
-        // Reasons whose phrases are generic words ("unavailable", "policy", "timed out") and lose to
-        // a status code that names one exact condition.
-        private static readonly string[] Vague = { "SystemError", "PolicyViolation", "SecurityError", "NetworkError", "SpamDetected", "Blocked", "Rejected", "Filtered", "SyntaxError", "MailerError" };
-        private static bool IsVague(string reason) => Vague.Contains(reason);
 
         private static readonly Regex Spaces = new Regex(@"\s+", RegexOptions.CultureInvariant);
         public static string Normalize(string text) => text == null ? string.Empty : Spaces.Replace(text, " ").Trim();

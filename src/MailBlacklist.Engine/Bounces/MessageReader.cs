@@ -74,7 +74,8 @@ namespace MailBlacklist.Engine.Bounces
                 {
                     string rcpt = DsnFields.Typed(Value(group, "Final-Recipient") ?? Value(group, "Original-Recipient"), out _);
                     string original = DsnFields.Typed(Value(group, "Original-Recipient"), out _);
-                    if (!string.IsNullOrEmpty(original) && original.Contains("@") && (string.IsNullOrEmpty(rcpt) || !rcpt.Contains("@"))) rcpt = original;
+                    // A source route (@relay:user@host), a file or a pipe is not the address the sender wrote.
+                    if (!string.IsNullOrEmpty(original) && original.Contains("@") && (string.IsNullOrEmpty(rcpt) || !rcpt.Contains("@") || rcpt.StartsWith("@") || rcpt.StartsWith("/") || rcpt.StartsWith("|"))) rcpt = original;
                     rcpt = rcpt?.Trim('<', '>', ' ');
                     if (string.IsNullOrEmpty(rcpt)) continue;
                     string diag = DsnFields.Typed(Value(group, "Diagnostic-Code"), out string diagType);

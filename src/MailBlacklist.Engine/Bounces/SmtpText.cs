@@ -31,6 +31,18 @@ namespace MailBlacklist.Engine.Bounces
             return vague;
         }
 
+        private static readonly Regex RepliedStatus = new Regex(@"(?<![\w.])[245]\d\d[\s\-:']+(?<code>[245]\.[0-7]\.\d{1,3})(?![\d.]*\d)", RegexOptions.CultureInvariant);
+
+        /// <summary>The enhanced code right after a reply code ("550 5.2.2", "550-'5.2.2"): the
+        /// receiver's own words, as opposed to a code the reporting MTA chose.</summary>
+        public static string FindRepliedStatus(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return null;
+            foreach (Match m in RepliedStatus.Matches(text))
+                if (!m.Groups["code"].Value.EndsWith(".0.0")) return m.Groups["code"].Value;
+            return null;
+        }
+
         public static string FindReplyCode(string text)
         {
             if (string.IsNullOrEmpty(text)) return null;
