@@ -14,36 +14,63 @@ namespace MailBlacklist.Engine.Bounces
         public static DsnFields Parse(string text)
         {
             var dsn = new DsnFields();
-            Dictionary<string, string> current = null;
-            string lastName = null;
-            Dictionary<string, string> lastGroup = null;
+            foreach (var block in Blocks(text))
+            {
+                bool hasRecipient = block.Exists(f => IsRecipientField(f.Key));
+                if (!hasRecipient)
+                {
+                    foreach (var f in block) if (!dsn.PerMessage.ContainsKey(f.Key)) dsn.PerMessage[f.Key] = f.Value;
+                    continue;
+                }
+                // Usually one recipient per block; some MTAs list several without blank lines, and
+                // some write Action or Status before Final-Recipient: fields before the first
+                // recipient field belong to the first group.
+                Dictionary<string, string> group = null;
+                foreach (var f in block)
+                {
+                    if (PerMessageFields.Contains(f.Key))
+                    {
+                        if (!dsn.PerMessage.ContainsKey(f.Key)) dsn.PerMessage[f.Key] = f.Value;
+                        continue;
+                    }
+                    if (group == null || (IsRecipientField(f.Key) && group.ContainsKey(f.Key)))
+                    {
+                        group = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                        dsn.Recipients.Add(group);
+                    }
+                    if (!group.ContainsKey(f.Key)) group[f.Key] = f.Value;
+                }
+            }
+            return dsn;
+        }
+
+        // RFC 3464 per-message fields, recognised even when no blank line separates them from a recipient.
+        private static readonly HashSet<string> PerMessageFields = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        { "Reporting-MTA", "Arrival-Date", "Received-From-MTA", "DSN-Gateway", "Original-Envelope-Id", "X-Postfix-Queue-ID", "X-Postfix-Sender" };
+
+        private static bool IsRecipientField(string name) =>
+            name.Equals("Final-Recipient", StringComparison.OrdinalIgnoreCase) || name.Equals("Original-Recipient", StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>Field lists separated by blank lines, folded lines joined.</summary>
+        private static List<List<KeyValuePair<string, string>>> Blocks(string text)
+        {
+            var blocks = new List<List<KeyValuePair<string, string>>>();
+            List<KeyValuePair<string, string>> current = null;
             foreach (string line in (text ?? string.Empty).Split('\n'))
             {
-                if (line.Trim().Length == 0) { current = null; lastName = null; continue; }
-                if ((line[0] == ' ' || line[0] == '\t') && lastName != null)
+                if (line.Trim().Length == 0) { current = null; continue; }
+                if ((line[0] == ' ' || line[0] == '\t') && current != null && current.Count > 0)
                 {
-                    // Folded field: continue the previous value.
-                    lastGroup[lastName] = lastGroup[lastName] + " " + line.Trim();
+                    var last = current[current.Count - 1];
+                    current[current.Count - 1] = new KeyValuePair<string, string>(last.Key, last.Value + " " + line.Trim());
                     continue;
                 }
                 int colon = line.IndexOf(':');
-                if (colon <= 0 || line.Substring(0, colon).Contains(" ")) { lastName = null; continue; }
-                string name = line.Substring(0, colon).Trim();
-                string value = line.Substring(colon + 1).Trim();
-                bool startsRecipient = name.Equals("Final-Recipient", StringComparison.OrdinalIgnoreCase)
-                    || name.Equals("Original-Recipient", StringComparison.OrdinalIgnoreCase);
-                // Original-Recipient may come before or after Final-Recipient within one group.
-                if (startsRecipient && (current == null || current.ContainsKey(name) || current.ContainsKey("Action") || current.ContainsKey("Status")))
-                {
-                    current = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-                    dsn.Recipients.Add(current);
-                }
-                var group = current ?? dsn.PerMessage;
-                if (!group.ContainsKey(name)) group[name] = value;
-                lastName = group[name] == value ? name : null;
-                lastGroup = group;
+                if (colon <= 0 || line.Substring(0, colon).Contains(" ")) continue;
+                if (current == null) { current = new List<KeyValuePair<string, string>>(); blocks.Add(current); }
+                current.Add(new KeyValuePair<string, string>(line.Substring(0, colon).Trim(), line.Substring(colon + 1).Trim()));
             }
-            return dsn;
+            return blocks;
         }
 
         /// <summary>The value after "type;" (rfc822; user@example.jp -> user@example.jp).</summary>

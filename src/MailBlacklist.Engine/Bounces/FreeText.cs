@@ -24,7 +24,7 @@ namespace MailBlacklist.Engine.Bounces
 
         private static readonly Regex LeadingAddress = new Regex(@"^\s*(?:<(?<a>" + Addr + @")>|(?<a>" + Addr + @"))", Opt);
         private static readonly Regex KeywordAddress = new Regex(
-            @"(?:rcpt to:\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
+            @"(?:rcpt to:\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|delivered to:?\s*|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
         private static readonly Regex AnyAddr = new Regex("(?<a>" + Addr + ")", Opt);
         private static readonly Regex CodeLine = new Regex(@"(?:^|[\s:;(])(?:[245]\d\d[ \-]|[245]\.\d{1,3}\.\d{1,3}\b)", Opt);
 

@@ -12,7 +12,8 @@ namespace MailBlacklist.Engine.Bounces
     {
         private const RegexOptions Opt = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
         private static readonly Regex BounceSender = new Regex(@"mailer-daemon|postmaster|mail delivery|maildelivery|mail-daemon|mdaemon|bounce|returned|no-?reply.*(?:delivery|mail)|deliverystatus|nobody@|root@|double-bounce", Opt);
-        private static readonly Regex BounceSubject = new Regex(@"undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|returned (?:mail|to sender)|failure notice|mail delivery|non-?delivery|could not be delivered|not delivered|delivery has failed|bounce|rejected|mail system error|warning: could not|failed mail|error sending|unzustellbar|nicht zustellbar|non remis|不達|未達|配信|送信エラー|エラーメール|あて先不明", Opt);
+        private static readonly Regex BounceSubject = new Regex(@"undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|returned (?:mail|to sender)|failure notice|mail delivery|non-?delivery|could not be delivered|not delivered|delivery has failed|bounce|rejected|mail system error|warning: could not|failed mail|error sending|unzustellbar|nicht zustellbar|non remis|不達|未達|配信|送信エラー|エラーメール|エラー通知|あて先不明", Opt);
+        private static readonly Regex BounceBody = new Regex(@"could(?: not|n't) be delivered|undeliverable|delivery (?:has )?failed|permanent(?:ly)? fail|(?:was|were) not delivered|wasn't delivered|unable to deliver|delivery status notification|(?:^|\s)[45]\d\d[ \-][45]\.\d{1,3}\.\d{1,3}\s|送信できませんでした|配信できませんでした|届きませんでした|配送できませんでした|エラーメッセージ", Opt | RegexOptions.Multiline);
         private static readonly Regex AutoReplySubject = new Regex(@"out of (?:the )?office|^away |auto(?:matic)?[- ]?(?:reply|response|antwort|respon)|autoreply|vacation|away from|abwesen|absence|不在|自動(?:応答|返信)|^auto:", Opt);
         private static readonly Regex ReceivedIp = new Regex(@"[\[(](?:IPv6:)?(?<ip>\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]*:[0-9a-f:]+)[\])]", Opt);
 
@@ -26,6 +27,8 @@ namespace MailBlacklist.Engine.Bounces
 
         public IReadOnlyList<BounceReason> Read()
         {
+            var esp = EspNotification.Read(HumanText);
+            if (esp.Count > 0) return FromEsp(esp);
             if (IsFeedback()) return new[] { Feedback() };
             if (P.DeliveryStatus.Count > 0 || FieldsInText() != null)
             {
@@ -39,8 +42,26 @@ namespace MailBlacklist.Engine.Bounces
 
         private string HumanText => string.Join("\n", P.Texts);
 
+        private IReadOnlyList<BounceReason> FromEsp(List<EspNotification.Entry> entries)
+        {
+            var results = new List<BounceReason>();
+            foreach (var e in entries)
+            {
+                var r = new BounceReason { Path = _c.Path, MessageNumber = _c.Number, Recipient = e.Recipient, Action = e.Action, Date = DateOf() };
+                if (e.Kind == "Complaint") r.Reason = "Feedback";
+                if (e.Kind == "Delivery") r.Reason = "Delivered";
+                string diag = DsnFields.Typed(e.Diagnostic, out string type);
+                _parser.Finish(r, diag, e.Status, null, type, _c.Culture, null);
+                results.Add(r);
+            }
+            return results;
+        }
+
+        private static readonly Regex FeedbackSubject = new Regex(@"complaint about message|abuse report|spam report|feedback report", Opt);
+
         private bool IsFeedback() =>
-            string.Equals(P.ReportType, "feedback-report", StringComparison.OrdinalIgnoreCase) || P.FeedbackReport != null;
+            string.Equals(P.ReportType, "feedback-report", StringComparison.OrdinalIgnoreCase) || P.FeedbackReport != null
+            || (FeedbackSubject.IsMatch(M.Subject ?? string.Empty) && P.ReturnedHeaders != null);
 
         private BounceReason Feedback()
         {
@@ -142,6 +163,7 @@ namespace MailBlacklist.Engine.Bounces
             if (M.Headers.Contains("X-Failed-Recipients")) return true;
             if (BounceSender.IsMatch(M.From.ToString()) || BounceSender.IsMatch(M.Headers["Return-Path"] ?? "x")) return true;
             if (BounceSubject.IsMatch(M.Subject ?? string.Empty)) return true;
+            if (BounceBody.IsMatch(FreeText.CutReturnedMessage(HumanText))) return true;
             return string.Equals(P.ReportType, "delivery-status", StringComparison.OrdinalIgnoreCase);
         }
 
