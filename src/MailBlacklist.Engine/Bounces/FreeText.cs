@@ -22,7 +22,7 @@ namespace MailBlacklist.Engine.Bounces
             @"|\*\* ?original message)",
             Opt | RegexOptions.Multiline);
 
-        private static readonly Regex LeadingAddress = new Regex(@"^\s*(?:<(?<a>" + Addr + @")>|(?<a>" + Addr + @"))", Opt);
+        private static readonly Regex LeadingAddress = new Regex(@"^\s*(?:[245]\d\d[ \-]+)?(?:<(?<a>" + Addr + @")>|""(?<a>" + Addr + @")""|(?<a>" + Addr + @"))", Opt);
         private static readonly Regex KeywordAddress = new Regex(
             @"(?:rcpt to:\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|delivered to:?\s*|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
         private static readonly Regex AnyAddr = new Regex("(?<a>" + Addr + ")", Opt);
@@ -153,7 +153,7 @@ namespace MailBlacklist.Engine.Bounces
         {
             if (exclude != null && exclude.Any(e => Same(e, a))) return true;
             string local = a.Split('@')[0].ToLowerInvariant();
-            return local == "mailer-daemon" || local == "postmaster" || local.StartsWith("mailer-daemon") || local == "double-bounce";
+            return local.StartsWith("mailer-daemon") || local == "double-bounce";
         }
     }
 }
