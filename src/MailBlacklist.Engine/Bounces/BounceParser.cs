@@ -133,7 +133,7 @@ namespace MailBlacklist.Engine.Bounces
         /// has none), reason, hard or soft, evidence, and the localized cause and fix.</summary>
         internal void Finish(BounceReason r, string diagnostic, string status, string extraText, string diagnosticType, CultureInfo culture, IEnumerable<string> receivedIps, string commandText = null)
         {
-            diagnostic = Classifier.Normalize(diagnostic);
+            diagnostic = SmtpText.StripRepeatedPrefixes(Classifier.Normalize(diagnostic));
             string textStatus = SmtpText.FindStatus(diagnostic);
             string replied = SmtpText.FindRepliedStatus(diagnostic);
             // The receiver's own reply ("550 5.2.2 ...") is more exact than the reporting MTA's summary.
@@ -162,7 +162,10 @@ namespace MailBlacklist.Engine.Bounces
             r.DiagnosticText = SafeText.Neutralize(diagnostic);
 
             var evidence = Evidence.Find(diagnostic + " " + (extraText ?? string.Empty), _rules.Evidence);
-            foreach (string ip in receivedIps ?? Enumerable.Empty<string>()) evidence.SetAddressIfMissing(ip);
+            // The returned message's Received headers are only a hint (they may show the sender's PC
+            // rather than the server): use them only when the reason is about the sending address.
+            if (AboutSendingAddress.Contains(r.Reason))
+                foreach (string ip in receivedIps ?? Enumerable.Empty<string>()) evidence.SetAddressIfMissing(ip);
             r.IPAddress = evidence.IPAddress;
             r.Blocklist = evidence.Blocklist;
             r.ProviderCode = evidence.ProviderCode;
@@ -173,6 +176,9 @@ namespace MailBlacklist.Engine.Bounces
             r.Cause = Text.Get("Cause_" + r.Reason, culture);
             r.Fix = Text.Get("Fix_" + r.Reason, culture);
         }
+
+        private static readonly HashSet<string> AboutSendingAddress = new HashSet<string>
+            { "Blocked", "BadReputation", "RequirePtr", "TooManyConn", "Speeding", "ReceiverDnsblError" };
 
         private bool IsWeakerThanStatus(string byText, string status) =>
             status != null && _rules.StrongStatusCodes.Contains(status) && _rules.StatusCodes.TryGetValue(status, out var s) && s != byText;

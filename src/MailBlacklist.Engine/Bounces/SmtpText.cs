@@ -51,6 +51,22 @@ namespace MailBlacklist.Engine.Bounces
             return m.Success ? m.Groups["code"].Value : null;
         }
 
+        private static readonly Regex FirstPrefix = new Regex(@"(?<![\w.])(?<reply>[245]\d\d)[\- ](?<status>[245]\.\d{1,3}\.\d{1,3}\s)?", RegexOptions.CultureInvariant);
+
+        /// <summary>A multi-line reply unfolded into one line (as in a DSN's Diagnostic-Code) still has
+        /// "550-5.7.1" in the middle of its sentences: remove the repeats of the first prefix.</summary>
+        public static string StripRepeatedPrefixes(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return text;
+            Match first = FirstPrefix.Match(text);
+            if (!first.Success) return text;
+            string prefix = Regex.Escape(first.Groups["reply"].Value) + @"[\- ]" +
+                (first.Groups["status"].Success ? Regex.Escape(first.Groups["status"].Value.Trim()) + @"\s" : @"(?=\S)");
+            string rest = text.Substring(first.Index + first.Length);
+            rest = Regex.Replace(rest, @"(?<=\s)" + prefix + @"\s*", string.Empty, RegexOptions.CultureInvariant);
+            return text.Substring(0, first.Index + first.Length) + rest;
+        }
+
         /// <summary>Joins the lines of multi-line SMTP replies so that phrase rules see one sentence,
         /// and drops the repeated code prefixes.</summary>
         public static string JoinMultiline(IEnumerable<string> lines)
