@@ -50,23 +50,30 @@ namespace MailBlacklist.Engine.Bounces
             if (text.Length > MailSource.MaxFileBytes) throw new BounceInputException("InputTooLarge", "Error_TooLargeText", text.Length / 1024 / 1024, MailSource.MaxFileBytes / 1024 / 1024);
             text = text.Replace("\r\n", "\n").Replace('\r', '\n');
             if (LooksLikeHeaders(text))
-                return ParseMessage(Encoding.UTF8.GetBytes(text), null, 1, culture);
+                return ParseMessage(Encoding.UTF8.GetBytes(text), null, 1, culture).ToList();
+            if (!LooksLikeSmtpText(text)) throw new BounceInputException("NotAMessage", "Error_NotAMessageText");
             return new[] { FromPlainText(text, null, 1, culture) };
         }
+
+        /// <summary>Text without mail headers is only worth reading if it says something a receiver
+        /// would: an SMTP code or words one of the rules knows.</summary>
+        private bool LooksLikeSmtpText(string text) =>
+            SmtpText.FindReplyCode(text) != null || SmtpText.FindStatus(text) != null || _classifier.MatchPhrase(Classifier.Normalize(text)) != null;
 
         private static void CheckReadable(byte[] data, string path)
         {
             if (data == null || data.Length == 0 || data.All(b => b == ' ' || b == '\t' || b == '\r' || b == '\n'))
                 throw new BounceInputException("EmptyInput", "Error_EmptyFile", path);
-            // Mail is text: NUL bytes or many other control bytes near the start mean a binary file.
-            int n = Math.Min(data.Length, 8192), control = 0;
+            // Mail is text: many NUL or other control bytes near the start mean a binary file. A stray
+            // NUL is tolerated: real bounces sometimes carry one from a broken gateway.
+            int n = Math.Min(data.Length, 8192), control = 0, nul = 0;
             for (int i = 0; i < n; i++)
             {
                 byte b = data[i];
-                if (b == 0) throw new BounceInputException("BinaryInput", "Error_Binary", path);
-                if (b < 0x20 && b != '\t' && b != '\r' && b != '\n' && b != 0x1B && b != '\f') control++;
+                if (b == 0) nul++;
+                else if (b < 0x20 && b != '\t' && b != '\r' && b != '\n' && b != 0x1B && b != '\f') control++;
             }
-            if (control > n / 20) throw new BounceInputException("BinaryInput", "Error_Binary", path);
+            if (nul > 4 + n / 1000 || control + nul > n / 20) throw new BounceInputException("BinaryInput", "Error_Binary", path);
         }
 
         private static readonly Regex HeaderLine = new Regex(@"^(?:From |[!-9;-~]+:)", RegexOptions.CultureInvariant);
@@ -84,7 +91,7 @@ namespace MailBlacklist.Engine.Bounces
             {
                 // Not a message: a text file holding only the error lines, as pasted from a mail client.
                 string text = Decode(raw);
-                if (SmtpText.FindReplyCode(text) == null && SmtpText.FindStatus(text) == null)
+                if (!LooksLikeSmtpText(text))
                     throw new BounceInputException("NotAMessage", "Error_NotAMessage", path);
                 return new[] { FromPlainText(text, path, number, culture) };
             }

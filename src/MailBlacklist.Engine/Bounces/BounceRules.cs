@@ -46,7 +46,7 @@ namespace MailBlacklist.Engine.Bounces
         }
 
         /// <summary>Every reason this module can report, in the data file's order.</summary>
-        public IEnumerable<string> ReasonNames => Reasons.Select(r => r.Name);
+        public string[] ReasonNames => Reasons.Select(r => r.Name).ToArray();
 
         public bool IsHard(string reason) => Reasons.Any(r => r.Name == reason && r.Hard);
 
