@@ -25,7 +25,7 @@ BeforeAll {
 Describe 'Get-BounceReason over the sisimai corpus' {
     BeforeAll {
         $script:Figures = & $script:Measure -ModulePath $script:ModulePath -Corpus $script:Corpus -PassThru
-        $script:Bsd = $script:Figures | Where-Object Flavor -eq 'bsd'
+        $script:Bsd = $script:Figures | Where-Object Flavor -eq 'all'
     }
 
     It 'reads every labelled email without errors' {

@@ -2,8 +2,8 @@
 .SYNOPSIS
     Measures Get-BounceReason against the labelled bounce corpus (tests/corpus/bounces).
 .DESCRIPTION
-    For each line-ending flavour (bsd = LF, dos = CRLF, mac = CR) reads every labelled message with
-    Get-BounceReason and prints: emails read, exact reason agreement over stable labels (unstable !=
+    For each line-ending folder (bsd = LF, dos = CRLF, mac = CR; each has its own label rows) and for
+    all of them together ("all"), reads every labelled message with Get-BounceReason and prints: emails read, exact reason agreement over stable labels (unstable !=
     true; either the pre-5.5 or the 5.5 reason name counts), status agreement (where the label has a
     status), recipient agreement (where the label has a recipient), errors, and emails per second.
     The labels are sisimai's; nothing here or in the module knows individual corpus files.
@@ -38,10 +38,9 @@ $labels = foreach ($line in $lines | Select-Object -Skip 1) {
     for ($i = 0; $i -lt $columns.Count; $i++) { $row[$columns[$i]] = if ($i -lt $cells.Count) { $cells[$i] } else { '' } }
     [pscustomobject]$row
 }
-$byFile = $labels | Group-Object path
-
-$figures = foreach ($f in $Flavor) {
-    $files = $byFile | ForEach-Object { Join-Path $Corpus ($_.Name -replace '^maildir/bsd/', "maildir/$f/") }
+function Measure-Rows([string] $Name, [object[]] $Rows) {
+    $byFile = $Rows | Group-Object path
+    $files = $byFile | ForEach-Object { Join-Path $Corpus $_.Name }
     $errors = @()
     $clock = [Diagnostics.Stopwatch]::StartNew()
     $results = @(Get-BounceReason -LiteralPath $files -ErrorAction SilentlyContinue -ErrorVariable +errors)
@@ -82,7 +81,7 @@ $figures = foreach ($f in $Flavor) {
         }
     }
     [pscustomobject]@{
-        Flavor             = $f
+        Flavor             = $Name
         Emails             = $files.Count
         Objects            = $results.Count
         ReasonAgreement    = [Math]::Round($reasonOk / [Math]::Max(1, $reasonTotal), 4)
@@ -96,6 +95,11 @@ $figures = foreach ($f in $Flavor) {
         Mismatches         = $mismatches
     }
 }
+
+$figures = @(
+    foreach ($f in $Flavor) { Measure-Rows $f @($labels | Where-Object path -like "maildir/$f/*") }
+    if ($Flavor.Count -gt 1) { Measure-Rows 'all' @($labels | Where-Object { $Flavor -contains ($_.path -split '/')[1] }) }
+)
 
 if ($PassThru) { return $figures }
 $figures | Format-Table Flavor, Emails, Objects, ReasonAgreement, ReasonRows, StatusAgreement, StatusRows, RecipientAgreement, RecipientRows, Errors, EmailsPerSecond -AutoSize | Out-String -Width 200 | Write-Host
