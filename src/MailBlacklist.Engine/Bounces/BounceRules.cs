@@ -22,6 +22,8 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "statusCodes")] public Dictionary<string, string> StatusCodes { get; set; }
         [DataMember(Name = "statusClasses")] public Dictionary<string, string> StatusClasses { get; set; }
         [DataMember(Name = "replyCodes")] public Dictionary<string, string> ReplyCodes { get; set; }
+        /// <summary>Reasons whose words beat even a strong status code (a full mailbox reported with 5.1.1).</summary>
+        [DataMember(Name = "phraseBeatsStatus")] public List<string> PhraseBeatsStatus { get; set; }
         [DataMember(Name = "strongStatusCodes")] public List<string> StrongStatusCodes { get; set; }
         [DataMember(Name = "evidence")] public EvidenceRules Evidence { get; set; }
 
@@ -103,6 +105,7 @@ namespace MailBlacklist.Engine.Bounces
                 o.TextRegex = string.IsNullOrEmpty(o.Text) ? null : new Regex(o.Text, Options, MatchTimeout);
             }
             StrongStatusCodes = StrongStatusCodes ?? new List<string>();
+            PhraseBeatsStatus = PhraseBeatsStatus ?? new List<string>();
             StatusCodes = StatusCodes ?? new Dictionary<string, string>();
             StatusClasses = StatusClasses ?? new Dictionary<string, string>();
             ReplyCodes = ReplyCodes ?? new Dictionary<string, string>();

@@ -21,8 +21,8 @@ namespace MailBlacklist.Engine.Bounces
             string byStatus = status != null && _rules.StatusCodes.TryGetValue(status, out var s) ? s : null;
 
             // A status code that names one exact condition (5.1.1, 5.2.2, 5.1.6 ...) beats the words,
-            // except the receiver's own blocklist failure, which no code describes.
-            if (byStatus != null && _rules.StrongStatusCodes.Contains(status) && byPhrase != "ReceiverDnsblError")
+            // except for the few reasons whose words are unmistakable (phraseBeatsStatus).
+            if (byStatus != null && _rules.StrongStatusCodes.Contains(status) && !_rules.PhraseBeatsStatus.Contains(byPhrase))
                 return byStatus;
             if (byPhrase != null) return byPhrase;
             if (byStatus != null) return byStatus;

@@ -89,11 +89,17 @@ namespace MailBlacklist.Engine.Bounces
                 }
                 if (!content)
                 {
-                    // The address stood alone: the words follow in the next paragraph.
+                    // The address stood alone: the words follow in the next paragraph...
                     for (int i = from + 1; i < lines.Length && block.Count < 8; i++)
                     {
                         if (lines[i].Trim().Length == 0) { if (block.Count > 0) break; continue; }
                         block.Add(lines[i]);
+                    }
+                    // ...or came just before it (Lotus Notes: the reason, then the address).
+                    for (int i = from - 1; block.Count == 0 && i >= 0 && from - i <= 6; i--)
+                    {
+                        if (lines[i].Trim().Length == 0) { if (i < from - 1) break; continue; }
+                        if (!lines[i].TrimStart().StartsWith("-")) block.Insert(0, lines[i]);
                     }
                 }
                 var existing = found.FirstOrDefault(f => Same(f.Recipient, starts[k].addr));

@@ -35,6 +35,13 @@ namespace MailBlacklist.Engine.Bounces
                 case null:
                     return;
                 case Multipart multipart:
+                    // A boundary that matches no line (seen in edited or damaged bounces) leaves
+                    // everything in the preamble: read it as text rather than lose the report.
+                    if (multipart.Count == 0)
+                    {
+                        parts.Texts.Add(multipart.Preamble ?? string.Empty);
+                        return;
+                    }
                     // Of text/plain and text/html alternatives, one is enough.
                     if (multipart.ContentType.IsMimeType("multipart", "alternative"))
                     {
