@@ -104,6 +104,10 @@ namespace MailBlacklist.Engine.Bounces
                 }
                 var existing = found.FirstOrDefault(f => Same(f.Recipient, starts[k].addr));
                 string diag = Diagnostic(block);
+                // A list of addresses under one error line ("Could not be delivered because of
+                // 550 5.1.1 User unknown / The following recipients were affected: ..."): when the
+                // address's own paragraph has no code, the message's coded line is the reason.
+                if (!content && !HasCode(block) && HasCode(lines.ToList())) diag = Diagnostic(lines.ToList());
                 if (existing != null) { if (string.IsNullOrEmpty(existing.Diagnostic)) existing.Diagnostic = diag; continue; }
                 found.Add(new Finding { Recipient = starts[k].addr, Diagnostic = diag });
             }

@@ -11,7 +11,7 @@ namespace MailBlacklist.Engine.Bounces
     internal sealed class MessageReader
     {
         private const RegexOptions Opt = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
-        private static readonly Regex BounceSender = new Regex(@"mailer-daemon|postmaster|mail delivery|maildelivery|mail-daemon|mdaemon|bounce|returned|no-?reply.*(?:delivery|mail)|deliverystatus|nobody@|root@|double-bounce", Opt);
+        private static readonly Regex BounceSender = new Regex(@"mailer-daemon|post_?master|mail delivery|maildelivery|mail-daemon|mdaemon|bounce|returned|no-?reply.*(?:delivery|mail)|deliverystatus|nobody@|root@|double-bounce", Opt);
         private static readonly Regex BounceSubject = new Regex(@"undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|returned (?:mail|to sender)|failure notice|mail delivery|non-?delivery|could not be delivered|not delivered|delivery has failed|bounce|rejected|mail system error|warning: could not|failed mail|error sending|unzustellbar|nicht zustellbar|non remis|不達|未達|配信|送信エラー|エラーメール|エラー通知|あて先不明", Opt);
         private static readonly Regex BounceBody = new Regex(@"could(?: not|n't) be delivered|undeliverable|delivery (?:has )?failed|permanent(?:ly)? fail|(?:was|were) not delivered|wasn't delivered|unable to deliver|delivery status notification|(?:^|\s)[45]\d\d[ \-][45]\.\d{1,3}\.\d{1,3}\s|送信できませんでした|配信できませんでした|届きませんでした|配送できませんでした|エラーメッセージ", Opt | RegexOptions.Multiline);
         private static readonly Regex AutoReplySubject = new Regex(@"out of (?:the )?office|^away |auto(?:matic)?[- ]?(?:reply|response|antwort|respon)|autoreply|vacation|away from|abwesen|absence|不在|自動(?:応答|返信)|^auto:", Opt);
