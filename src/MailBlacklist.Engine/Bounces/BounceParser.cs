@@ -152,17 +152,21 @@ namespace MailBlacklist.Engine.Bounces
 
             if (r.Reason == null)
             {
+                // When the receiver's own reply ("550 5.7.1 ...") is quoted inside the reporting
+                // MTA's words ("Unknown address error", "rejected by the recipient domain"), the
+                // reply is the evidence: classify on it alone.
+                string receiverText = SmtpText.ReceiverReply(diagnostic) ?? diagnostic;
                 string reason = null;
                 if (diagnosticType != null && Regex.IsMatch(diagnosticType, "^x-(?:unix|postfix)$", RegexOptions.IgnoreCase)
-                    && _classifier.MatchPhrase(diagnostic) == null)
+                    && _classifier.MatchPhrase(receiverText) == null)
                     reason = "MailerError";
-                if (reason == null && _classifier.MatchPhrase(diagnostic) == null && !string.IsNullOrEmpty(extraText))
+                if (reason == null && receiverText == diagnostic && _classifier.MatchPhrase(diagnostic) == null && !string.IsNullOrEmpty(extraText))
                 {
                     // The report's own diagnostic says little: the human-readable part may say more.
                     string byExtra = _classifier.MatchPhrase(Classifier.Normalize(extraText));
                     if (byExtra != null && !IsWeakerThanStatus(byExtra, r.Status)) reason = byExtra;
                 }
-                reason = reason ?? _classifier.Classify(diagnostic, r.Status, r.ReplyCode, r.Action);
+                reason = reason ?? _classifier.Classify(receiverText, r.Status, r.ReplyCode, r.Action, receiverText == diagnostic ? null : diagnostic);
                 r.Reason = _rules.ApplyOverrides(reason, r.Status, _rules.FindCommand(diagnostic, extraText, commandText), diagnostic, r.Action);
             }
             r.HardBounce = _rules.IsHard(r.Reason);

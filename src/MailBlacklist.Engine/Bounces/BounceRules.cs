@@ -150,6 +150,9 @@ namespace MailBlacklist.Engine.Bounces
         /// <summary>Optional name, for rules that must run before the main list of their reason.</summary>
         [DataMember(Name = "id")] public string Id { get; set; }
         [DataMember(Name = "reason")] public string Reason { get; set; }
+        /// <summary>Also matched against the reporting MTA's own words around a quoted reply
+        /// ("Connected to x but sender was rejected. Remote host said: 550 ...").</summary>
+        [DataMember(Name = "whole")] public bool Whole { get; set; }
         [DataMember(Name = "patterns")] public List<string> Patterns { get; set; }
         internal Regex Regex { get; set; }
     }

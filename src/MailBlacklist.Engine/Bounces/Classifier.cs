@@ -12,12 +12,14 @@ namespace MailBlacklist.Engine.Bounces
 
         public Classifier(BounceRules rules) { _rules = rules; }
 
-        public string Classify(string diagnostic, string status, string replyCode, string action)
+        /// <param name="wrapper">The reporting MTA's words around the receiver's reply, if any: only
+        /// rules marked "whole" (they describe which command failed) are matched against it.</param>
+        public string Classify(string diagnostic, string status, string replyCode, string action, string wrapper = null)
         {
             string text = Normalize(diagnostic);
             if (status != null && status.StartsWith("2.")) return "Delivered";
 
-            string byPhrase = MatchPhrase(text);
+            string byPhrase = MatchPhrase(text) ?? MatchPhrase(Normalize(wrapper), wholeOnly: true);
             string byStatus = status != null && _rules.StatusCodes.TryGetValue(status, out var s) ? s : null;
 
             // A status code that names one exact condition (5.1.1, 5.2.2, 5.1.6 ...) beats the words,
@@ -33,11 +35,12 @@ namespace MailBlacklist.Engine.Bounces
         }
 
         /// <summary>The first phrase rule that matches, or null.</summary>
-        public string MatchPhrase(string text)
+        public string MatchPhrase(string text, bool wholeOnly = false)
         {
             if (string.IsNullOrEmpty(text)) return null;
             foreach (var rule in _rules.Rules)
             {
+                if (wholeOnly && !rule.Whole) continue;
                 try { if (rule.Regex.IsMatch(text)) return rule.Reason; }
                 catch (RegexMatchTimeoutException) { }
             }

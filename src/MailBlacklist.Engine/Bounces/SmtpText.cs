@@ -43,6 +43,15 @@ namespace MailBlacklist.Engine.Bounces
             return null;
         }
 
+        /// <summary>The text from the first "reply code + enhanced status" on, or null when the
+        /// text has none or starts with it.</summary>
+        public static string ReceiverReply(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return null;
+            Match m = RepliedStatus.Match(text);
+            return m.Success && m.Index > 0 ? text.Substring(m.Index) : null;
+        }
+
         public static string FindReplyCode(string text)
         {
             if (string.IsNullOrEmpty(text)) return null;
