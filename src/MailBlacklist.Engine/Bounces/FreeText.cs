@@ -22,7 +22,7 @@ namespace MailBlacklist.Engine.Bounces
             @"|\*\* ?original message)",
             Opt | RegexOptions.Multiline);
 
-        private static readonly Regex LeadingAddress = new Regex(@"^\s*(?:[245]\d\d[ \-]+)?(?:<(?<a>" + Addr + @")>|""(?<a>" + Addr + @")""|(?<a>" + Addr + @"))", Opt);
+        private static readonly Regex LeadingAddress = new Regex(@"^\s*(?:[245]\d\d[ \-]+)?(?:<(?<a>" + Addr + @")>|""(?<a>" + Addr + @")""|(?<a>" + Addr + @"))(?=$|[\s:;,.()\[\]<>""'])", Opt);
         private static readonly Regex KeywordAddress = new Regex(
             @"(?:rcpt to:\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|delivered to:?\s*|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
         private static readonly Regex AnyAddr = new Regex("(?<a>" + Addr + ")", Opt);
@@ -63,7 +63,9 @@ namespace MailBlacklist.Engine.Bounces
                 Match m = LeadingAddress.Match(lines[i]);
                 if (!m.Success) continue;
                 string a = Clean(m.Groups["a"].Value);
-                if (Excluded(a, exclude)) continue;
+                // An address opening a line is the bounce's own layout: trust it even when it equals
+                // the bounce's From or To (a sender writing to itself), but never a daemon's address.
+                if (Excluded(a, null)) continue;
                 if (starts.Count > 0 && Same(starts[starts.Count - 1].addr, a) && i - starts[starts.Count - 1].line < 6) continue;
                 starts.Add((i, a));
             }
