@@ -132,7 +132,7 @@ namespace MailBlacklist.Engine.Bounces
             && (string.IsNullOrEmpty(Action) || string.Equals(Action, action, StringComparison.OrdinalIgnoreCase))
             && (TextRegex == null || TextRegex.IsMatch(text ?? string.Empty))
             && (StatusRegex == null || StatusRegex.IsMatch(status ?? string.Empty))
-            && (string.IsNullOrEmpty(Command) || Command == command)
+            && (string.IsNullOrEmpty(Command) || Command.Split('|').Contains(command))
             && (string.IsNullOrEmpty(NotCommand) || NotCommand != command);
     }
 

@@ -25,6 +25,8 @@ namespace MailBlacklist.Engine.Bounces
         private static readonly Regex LeadingAddress = new Regex(@"^\s*(?:[245]\d\d[ \-]+)?(?:<(?<a>" + Addr + @")>|""(?<a>" + Addr + @")""|(?<a>" + Addr + @"))(?=$|[\s:;,.()\[\]<>""'])", Opt);
         private static readonly Regex KeywordAddress = new Regex(
             @"(?:rcpt to:\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|delivered to:?\s*|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
+        private static readonly Regex TranscriptStart = new Regex(@"^\s*(?:\.\.\.\s*)?while talking to\b", Opt);
+        private static readonly Regex TranscriptLine = new Regex(@"^\s*(?:>>>|<<<|(?:\.\.\.\s*)?while talking to\b)", Opt);
         private static readonly Regex AnyAddr = new Regex("(?<a>" + Addr + ")", Opt);
         private static readonly Regex CodeLine = new Regex(@"(?:^|[\s:;(])(?:[245]\d\d[ \-]|[245]\.\d{1,3}\.\d{1,3}\b)", Opt);
 
@@ -78,8 +80,12 @@ namespace MailBlacklist.Engine.Bounces
                 for (int i = from; i < to && block.Count < 20; i++)
                 {
                     string line = i == from ? lines[i].Substring(LeadingAddress.Match(lines[i]).Length).TrimStart(' ', ':', '.', '>') : lines[i];
+                    // A sendmail transcript starts a new session here: its lines belong to the next address.
+                    if (i > from && TranscriptStart.IsMatch(line)) break;
                     if (line.Trim().Length == 0)
                     {
+                        // The address stood alone, followed by a blank line: see below.
+                        if (!content) break;
                         // A blank line ends the block once it has said something (paragraph style).
                         if (content && ++blank >= 1 && HasCode(block)) break;
                         if (content && blank >= 2) break;
@@ -104,13 +110,22 @@ namespace MailBlacklist.Engine.Bounces
                         if (!lines[i].TrimStart().StartsWith("-")) block.Insert(0, lines[i]);
                     }
                 }
+                // The commands just before the address in a transcript (">>> RCPT To:<...>", "<<< 550 ...")
+                // tell what the reply answered.
+                for (int i = from - 1; i >= 0 && from - i <= 3 && TranscriptLine.IsMatch(lines[i]); i--) block.Insert(0, lines[i]);
                 var existing = found.FirstOrDefault(f => Same(f.Recipient, starts[k].addr));
                 string diag = Diagnostic(block);
                 // A list of addresses under one error line ("Could not be delivered because of
                 // 550 5.1.1 User unknown / The following recipients were affected: ..."): when the
                 // address's own paragraph has no code, the message's coded line is the reason.
                 if (!content && !HasCode(block) && HasCode(lines.ToList())) diag = Diagnostic(lines.ToList());
-                if (existing != null) { if (string.IsNullOrEmpty(existing.Diagnostic)) existing.Diagnostic = diag; continue; }
+                if (existing != null)
+                {
+                    // Listed twice (a summary, then details): keep the text that quotes the receiver's reply.
+                    if (string.IsNullOrEmpty(existing.Diagnostic) || (SmtpText.FindRepliedStatus(existing.Diagnostic) == null && SmtpText.FindRepliedStatus(diag) != null))
+                        existing.Diagnostic = diag;
+                    continue;
+                }
                 found.Add(new Finding { Recipient = starts[k].addr, Diagnostic = diag });
             }
             if (found.Count > 0) return found;
