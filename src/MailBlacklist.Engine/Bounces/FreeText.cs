@@ -85,7 +85,7 @@ namespace MailBlacklist.Engine.Bounces
                     if (line.Trim().Length == 0)
                     {
                         // The address stood alone, followed by a blank line: see below.
-                        if (!content) break;
+                        if (!content && i > from) break;
                         // A blank line ends the block once it has said something (paragraph style).
                         if (content && ++blank >= 1 && HasCode(block)) break;
                         if (content && blank >= 2) break;
@@ -98,9 +98,14 @@ namespace MailBlacklist.Engine.Bounces
                 if (!content)
                 {
                     // The address stood alone: the words follow in the next paragraph...
-                    for (int i = from + 1; i < lines.Length && block.Count < 8; i++)
+                    for (int i = from + 1; i < to && block.Count < 8; i++)
                     {
-                        if (lines[i].Trim().Length == 0) { if (block.Count > 0) break; continue; }
+                        if (lines[i].Trim().Length == 0)
+                        {
+                            // "For the following reason:" only leads in to the next paragraph.
+                            if (block.Count > 0 && !block[block.Count - 1].TrimEnd().EndsWith(":")) break;
+                            continue;
+                        }
                         block.Add(lines[i]);
                     }
                     // ...or came just before it (Lotus Notes: the reason, then the address).
