@@ -167,7 +167,7 @@ namespace MailBlacklist.Engine.Bounces
                     if (byExtra != null && !IsWeakerThanStatus(byExtra, r.Status)) reason = byExtra;
                 }
                 reason = reason ?? _classifier.Classify(receiverText, r.Status, r.ReplyCode, r.Action, receiverText == diagnostic ? null : diagnostic);
-                r.Reason = _rules.ApplyOverrides(reason, r.Status, _rules.FindCommand(diagnostic, extraText, commandText), diagnostic, r.Action);
+                r.Reason = _rules.ApplyOverrides(reason, r.Status, _rules.FindCommand(diagnostic, extraText, commandText), diagnostic, r.Action, r.ReplyCode);
             }
             r.HardBounce = _rules.IsHard(r.Reason);
             r.DiagnosticText = SafeText.Neutralize(diagnostic);

@@ -81,9 +81,9 @@ namespace MailBlacklist.Engine.Bounces
             return null;
         }
 
-        public string ApplyOverrides(string reason, string status, string command, string text, string action)
+        public string ApplyOverrides(string reason, string status, string command, string text, string action, string reply = null)
         {
-            foreach (var o in Overrides) if (o.Applies(reason, status, command, text, action)) return o.To;
+            foreach (var o in Overrides) if (o.Applies(reason, status, command, text, action, reply)) return o.To;
             return reason;
         }
 
@@ -122,13 +122,15 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "command")] public string Command { get; set; }
         [DataMember(Name = "text")] public string Text { get; set; }
         [DataMember(Name = "action")] public string Action { get; set; }
+        [DataMember(Name = "reply")] public string Reply { get; set; }
         [DataMember(Name = "notCommand")] public string NotCommand { get; set; }
         [DataMember(Name = "to")] public string To { get; set; }
         internal Regex StatusRegex { get; set; }
         internal Regex TextRegex { get; set; }
 
-        internal bool Applies(string reason, string status, string command, string text, string action) =>
+        internal bool Applies(string reason, string status, string command, string text, string action, string reply) =>
             Reason.Split('|').Contains(reason)
+            && (string.IsNullOrEmpty(Reply) || Regex.IsMatch(reply ?? string.Empty, Reply))
             && (string.IsNullOrEmpty(Action) || string.Equals(Action, action, StringComparison.OrdinalIgnoreCase))
             && (TextRegex == null || TextRegex.IsMatch(text ?? string.Empty))
             && (StatusRegex == null || StatusRegex.IsMatch(status ?? string.Empty))

@@ -48,6 +48,8 @@ namespace MailBlacklist.Engine.Bounces
         {
             public string Recipient;
             public string Diagnostic;
+            /// <summary>The text is the whole notice, not words tied to this recipient.</summary>
+            public bool Generic;
         }
 
         /// <summary>Recipients and their diagnostic text. exclude: addresses that are not recipients
@@ -141,7 +143,7 @@ namespace MailBlacklist.Engine.Bounces
             {
                 string a = Clean(m.Groups["a"].Value);
                 if (Excluded(a, exclude) || found.Any(f => Same(f.Recipient, a))) continue;
-                found.Add(new Finding { Recipient = a, Diagnostic = diagnostic });
+                found.Add(new Finding { Recipient = a, Diagnostic = diagnostic, Generic = true });
             }
             if (found.Count > 0) return found;
 
@@ -150,10 +152,10 @@ namespace MailBlacklist.Engine.Bounces
             {
                 string a = Clean(m.Groups["a"].Value);
                 if (Excluded(a, exclude)) continue;
-                found.Add(new Finding { Recipient = a, Diagnostic = diagnostic });
+                found.Add(new Finding { Recipient = a, Diagnostic = diagnostic, Generic = true });
                 break;
             }
-            if (found.Count == 0) found.Add(new Finding { Recipient = null, Diagnostic = diagnostic });
+            if (found.Count == 0) found.Add(new Finding { Recipient = null, Diagnostic = diagnostic, Generic = true });
             return found;
         }
 

@@ -150,6 +150,11 @@ namespace MailBlacklist.Engine.Bounces
             {
                 string rcpt = f.Recipient ?? FirstAddress(failed) ?? ReturnedTo();
                 var r = new BounceReason { Path = _c.Path, MessageNumber = _c.Number, Recipient = rcpt, Action = "failed", Date = DateOf() };
+                // Only the notice's general words, with no code and nothing a rule knows: the cause
+                // is not in the message, so say so rather than guess.
+                if (f.Generic && SmtpText.FindReplyCode(f.Diagnostic) == null && SmtpText.FindStatus(f.Diagnostic) == null
+                    && _parser.Classifier.MatchPhrase(Classifier.Normalize(f.Diagnostic)) == null)
+                    r.Reason = "Undefined";
                 _parser.Finish(r, f.Diagnostic, null, null, null, _c.Culture, ReturnedIps(), FreeText.CutReturnedMessage(HumanText));
                 results.Add(r);
             }

@@ -12,6 +12,8 @@ namespace MailBlacklist.Engine.Bounces
         // and not followed by more digits or dots.
         private static readonly Regex EnhancedStatus = new Regex(@"(?<![\w.\-/=])(?<code>[245]\.[0-7]\.\d{1,3})(?![\d.]*\d)(?!\.\d)", RegexOptions.CultureInvariant);
         private static readonly Regex ReplyCode = new Regex(@"(?<![\w.:\-/=#+])(?<code>[245][0-5]\d)(?=[ \-]|$)(?![ \-]?\d{2}[:/])", RegexOptions.CultureInvariant | RegexOptions.Multiline);
+        // "ERROR_CODE :421" (Zoho), "SMTP code: 550".
+        private static readonly Regex LabelledReplyCode = new Regex(@"(?:error_code|smtp code|reply code)\s*:\s*(?<code>[245]\d\d)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
         private static readonly Regex ContinuationPrefix = new Regex(@"^\s*(?<code>[245]\d\d)(?<sep>[ \-])(?:(?<status>[245]\.\d{1,3}\.\d{1,3})\s+)?", RegexOptions.CultureInvariant);
         private static readonly Regex Ipv4 = new Regex(@"\b\d{1,3}(?:\.\d{1,3}){3}\b", RegexOptions.CultureInvariant);
 
@@ -57,6 +59,7 @@ namespace MailBlacklist.Engine.Bounces
             if (string.IsNullOrEmpty(text)) return null;
             text = Ipv4.Replace(text, "ip");
             Match m = ReplyCode.Match(text);
+            if (!m.Success) m = LabelledReplyCode.Match(text);
             return m.Success ? m.Groups["code"].Value : null;
         }
 
