@@ -142,6 +142,11 @@ namespace MailBlacklist.Engine.Bounces
             return results;
         }
 
+        // "Did not reach the following recipient: x@y": the failure is stated, only its cause is not.
+        private static bool NamesFailedRecipient(string text, string recipient) =>
+            !string.IsNullOrEmpty(recipient) && Regex.IsMatch(text ?? string.Empty,
+                @"(?:did not reach|could not be delivered to|failed to deliver to|undeliverable to)[^@]{0,60}" + Regex.Escape(recipient), Opt);
+
         private IReadOnlyList<BounceReason> FromText()
         {
             var results = new List<BounceReason>();
@@ -153,7 +158,8 @@ namespace MailBlacklist.Engine.Bounces
                 // Only the notice's general words, with no code and nothing a rule knows: the cause
                 // is not in the message, so say so rather than guess.
                 if (f.Generic && SmtpText.FindReplyCode(f.Diagnostic) == null && SmtpText.FindStatus(f.Diagnostic) == null
-                    && _parser.Classifier.MatchPhrase(Classifier.Normalize(f.Diagnostic)) == null)
+                    && _parser.Classifier.MatchPhrase(Classifier.Normalize(f.Diagnostic)) == null
+                    && !NamesFailedRecipient(f.Diagnostic, rcpt))
                     r.Reason = "Undefined";
                 _parser.Finish(r, f.Diagnostic, null, null, null, _c.Culture, ReturnedIps(), FreeText.CutReturnedMessage(HumanText));
                 results.Add(r);
