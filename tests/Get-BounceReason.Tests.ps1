@@ -251,6 +251,21 @@ Describe 'Get-BounceReason input errors' {
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'EmptyInput,*'
     }
 
+    It 'answers every truncated or damaged message with an object or an error, never a terminating error' {
+        $rand = [Random]::new(7)
+        $files = Get-ChildItem (Join-Path $script:Corpus 'maildir/bsd') -Filter '*.eml' | Select-Object -First 40
+        $inputs = foreach ($f in $files) {
+            $bytes = [IO.File]::ReadAllBytes($f.FullName)
+            foreach ($k in 1..3) {
+                $cut = $rand.Next(1, $bytes.Length)
+                [Text.Encoding]::UTF8.GetString($bytes, 0, $cut)
+            }
+        }
+        $out = @($inputs | Get-BounceReason -ErrorAction SilentlyContinue -ErrorVariable errs)
+        ($out.Count + $errs.Count) | Should -BeGreaterOrEqual $inputs.Count
+        $errs | ForEach-Object { $_.FullyQualifiedErrorId | Should -Match '^(NotAMessage|EmptyInput|BinaryInput),' }
+    }
+
     It 'does not hang on a long line without line ends' {
         $text = 'Subject: x' + "`n`n" + ('a' * 2MB)
         $clock = [Diagnostics.Stopwatch]::StartNew()

@@ -44,6 +44,10 @@ namespace MailBlacklist.Commands
                     ThrowIfStopping();
                     try { foreach (var r in _parser.ParseText(text, Culture)) WriteObject(r); }
                     catch (BounceInputException ex) { WriteInputError(ex.ErrorId, Category(ex.ErrorId), text, ex.MessageKey, ex.Arguments); }
+                    catch (Exception ex) when (IsParseFailure(ex))
+                    {
+                        WriteInputError("ParseFailed", ErrorCategory.InvalidData, text, "Error_ParseFailed", "-Message", ex.Message);
+                    }
                 }
                 return;
             }
@@ -116,7 +120,16 @@ namespace MailBlacklist.Commands
             {
                 WriteInputError("ReadFailed", ErrorCategory.ReadError, file, "Error_ReadFailed", file, ex.Message);
             }
+            catch (Exception ex) when (IsParseFailure(ex))
+            {
+                WriteInputError("ParseFailed", ErrorCategory.InvalidData, file, "Error_ParseFailed", file, ex.Message);
+            }
         }
+
+        /// <summary>A message that trips the parser must not end the pipeline: the next file may be fine.
+        /// Ctrl+C and PowerShell's own flow-control exceptions still pass through.</summary>
+        private static bool IsParseFailure(Exception ex) =>
+            !(ex is PipelineStoppedException || ex is FlowControlException || ex is OutOfMemoryException || ex is StackOverflowException);
 
         private static ErrorCategory Category(string errorId)
         {
