@@ -39,7 +39,7 @@ namespace MailBlacklist.Engine.Bounces
                 var fromDsn = FromDeliveryStatus();
                 if (fromDsn.Count > 0) return fromDsn;
             }
-            if (IsAutoReply()) return new[] { Simple("Vacation", SenderAddress()) };
+            if (IsAutoReply()) return new[] { AutoReply() };
             if (IsListNotice()) return new[] { FromListNotice() };
             if (LooksLikeBounce()) return FromText();
             return new[] { Simple("NotABounce", M.To.Mailboxes.FirstOrDefault()?.Address) };
@@ -165,6 +165,20 @@ namespace MailBlacklist.Engine.Bounces
                 results.Add(r);
             }
             return results;
+        }
+
+        // An automatic reply that says the address is dead ("this inbox is no longer in use") is a
+        // failure in all but form; any other automatic reply is a vacation notice.
+        private static readonly string[] DeadAddressReasons = { "Suspend", "UserUnknown", "HasMoved" };
+
+        private BounceReason AutoReply()
+        {
+            string body = Classifier.Normalize(FreeText.CutReturnedMessage(HumanText));
+            string said = _parser.Classifier.MatchPhrase(body);
+            if (!DeadAddressReasons.Contains(said)) return Simple("Vacation", SenderAddress());
+            var r = new BounceReason { Path = _c.Path, MessageNumber = _c.Number, Recipient = SenderAddress(), Reason = said, Date = DateOf() };
+            _parser.Finish(r, body, null, null, null, _c.Culture, null);
+            return r;
         }
 
         private BounceReason Simple(string reason, string recipient)
