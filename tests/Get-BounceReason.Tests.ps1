@@ -138,6 +138,18 @@ Describe 'Get-BounceReason on our own messages' {
         $r.Action | Should -Be 'delivered'
     }
 
+    It 'does not take an ordinary mail that talks about delivery for a bounce: <Subject>' -ForEach @(
+        @{ Subject = 'Your parcel'; Body = 'We were unable to deliver your parcel today. It could not be delivered because nobody was home.' }
+        @{ Subject = 'メール配信のお知らせ'; Body = '今月のお知らせを配信します。配信停止はこちらから。' }
+        @{ Subject = 'Re: proposal rejected'; Body = 'The board rejected the proposal; the error was in the budget.' }
+    ) {
+        $text = "From: shop@example.com`nTo: me@example.jp`nSubject: $Subject`nContent-Type: text/plain; charset=utf-8`n`n$Body`n"
+        $r = Get-BounceReason -Message $text
+        @($r).Count | Should -Be 1
+        $r.Reason | Should -Be 'NotABounce'
+        $r.HardBounce | Should -BeFalse
+    }
+
     It 'reports an ordinary mail as NotABounce, not as a failure' {
         $r = Get-Own 'ordinary.eml'
         @($r).Count | Should -Be 1

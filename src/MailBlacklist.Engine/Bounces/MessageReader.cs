@@ -12,8 +12,9 @@ namespace MailBlacklist.Engine.Bounces
     {
         private const RegexOptions Opt = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
         private static readonly Regex BounceSender = new Regex(@"mailer-daemon|post_?master|mail delivery|maildelivery|mail-daemon|mdaemon|bounce|returned|no-?reply.*(?:delivery|mail)|deliverystatus|nobody@|root@|double-bounce", Opt);
-        private static readonly Regex BounceSubject = new Regex(@"undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|returned (?:mail|to sender)|failure notice|mail delivery|non-?delivery|could not be delivered|not delivered|delivery has failed|bounce|rejected|mail system error|warning: could not|failed mail|error sending|unzustellbar|nicht zustellbar|non remis|不達|未達|配信|送信エラー|エラーメール|エラー通知|あて先不明", Opt);
+        private static readonly Regex BounceSubject = new Regex(@"undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|returned (?:mail|to sender)|failure notice|mail delivery|non-?delivery|could not be delivered|not delivered|delivery has failed|^bounced?\b|\bbounced (?:mail|message)|(?:mail|message) rejected|rejected (?:mail|message)|mail system error|warning: could not|failed mail|error sending|unzustellbar|nicht zustellbar|non remis|不達|未達|配信(?:エラー|不能|失敗)|配送(?:エラー|不能|失敗)|送信エラー|エラーメール|エラー通知|あて先不明", Opt);
         private static readonly Regex BounceBody = new Regex(@"could(?: not|n't) be delivered|undeliverable|delivery (?:has )?failed|permanent(?:ly)? fail|(?:was|were) not delivered|wasn't delivered|unable to deliver|delivery status notification|(?:^|\s)[45]\d\d[ \-][45]\.\d{1,3}\.\d{1,3}\s|送信できませんでした|配信できませんでした|届きませんでした|配送できませんでした|エラーメッセージ", Opt | RegexOptions.Multiline);
+        private static readonly Regex BracketedAddress = new Regex(@"<[^\s<>@]+@[^\s<>]+>", Opt);
         private static readonly Regex MailingListError = new Regex(@"not (?:a )?member|loop alert|duplicated message-id|rejected|error", Opt);
         private static readonly Regex AutoReplySubject = new Regex(@"out of (?:the )?office|^away |auto(?:matic)?[- ]?(?:reply|response|antwort|respon)|autoreply|vacation|away from|abwesen|absence|不在|自動(?:応答|返信)|^auto:", Opt);
         private static readonly Regex PlainAddress = new Regex(@"^[^\s|/<>]+@[^\s<>]+$", Opt);
@@ -45,7 +46,8 @@ namespace MailBlacklist.Engine.Bounces
             return new[] { Simple("NotABounce", M.To.Mailboxes.FirstOrDefault()?.Address) };
         }
 
-        private string HumanText => string.Join("\n", P.Texts);
+        private string _humanText;
+        private string HumanText => _humanText ?? (_humanText = string.Join("\n", P.Texts));
 
         private IReadOnlyList<BounceReason> FromEsp(List<EspNotification.Entry> entries)
         {
@@ -228,7 +230,10 @@ namespace MailBlacklist.Engine.Bounces
             if (M.Headers.Contains("X-Failed-Recipients")) return true;
             if (BounceSender.IsMatch(M.From.ToString()) || BounceSender.IsMatch(M.Headers["Return-Path"] ?? "x")) return true;
             if (BounceSubject.IsMatch(M.Subject ?? string.Empty)) return true;
-            if (BounceBody.IsMatch(FreeText.CutReturnedMessage(HumanText))) return true;
+            // Words alone ("we were unable to deliver your parcel") are not enough: a mail system
+            // also shows an SMTP code or the failed address in angle brackets.
+            string body = FreeText.CutReturnedMessage(HumanText);
+            if (BounceBody.IsMatch(body) && (SmtpText.FindStatus(body) != null || SmtpText.FindReplyCode(body) != null || BracketedAddress.IsMatch(body))) return true;
             return string.Equals(P.ReportType, "delivery-status", StringComparison.OrdinalIgnoreCase);
         }
 
