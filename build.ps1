@@ -9,7 +9,8 @@ param(
     # Build: publish the installable module to out/MailBlacklist.
     # Test: Build, start the loopback DNS lab, run Pester, stop the lab.
     # Package: Build, then write out/packages/MailBlacklist.<version>.nupkg.
-    [ValidateSet('Build', 'Test', 'Package', 'Clean')]
+    # BounceCorpus: Build, then measure Get-BounceReason against tests/corpus/bounces.
+    [ValidateSet('Build', 'Test', 'Package', 'Clean', 'BounceCorpus')]
     [string[]] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -110,11 +111,17 @@ function Invoke-Package {
     Get-ChildItem $repo -Filter '*.nupkg' | ForEach-Object { Write-Host "Packaged $($_.FullName)" }
 }
 
+function Invoke-BounceCorpus {
+    Invoke-Build
+    & (Join-Path $Root 'tests/Measure-BounceCorpus.ps1') -ModulePath (Join-Path $ModuleOut 'MailBlacklist.psd1')
+}
+
 foreach ($t in $Task) {
     switch ($t) {
         'Clean' { Invoke-Clean }
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
         'Package' { Invoke-Package }
+        'BounceCorpus' { Invoke-BounceCorpus }
     }
 }

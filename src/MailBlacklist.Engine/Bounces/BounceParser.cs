@@ -1,0 +1,199 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using MailBlacklist.Engine.Dnsbl;
+using MimeKit;
+
+namespace MailBlacklist.Engine.Bounces
+{
+    /// <summary>Reads one message (or one pasted SMTP reply) and returns one BounceReason per failed
+    /// recipient. RFC 3464 reports are read from their delivery-status fields; everything else from
+    /// the human-readable text (FreeText). Messages that are not bounces come back as one object whose
+    /// Reason says what they are (Vacation, Feedback, Delivered, NotABounce).</summary>
+    public sealed class BounceParser
+    {
+        private readonly BounceRules _rules;
+        private readonly Classifier _classifier;
+
+        static BounceParser()
+        {
+            // ISO-2022-JP, Shift_JIS, EUC-JP and friends are not in .NET Core's default encodings.
+            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        }
+
+        public BounceParser(BounceRules rules = null)
+        {
+            _rules = rules ?? BounceRules.Default;
+            _classifier = new Classifier(_rules);
+        }
+
+        public BounceRules Rules => _rules;
+
+        /// <summary>All messages of one file's content (an mbox holds several).</summary>
+        public IEnumerable<BounceReason> ParseFile(byte[] data, string path, CultureInfo culture)
+        {
+            CheckReadable(data, path);
+            data = MailSource.NormalizeLineEndings(data);
+            var messages = MailSource.SplitMbox(data);
+            for (int i = 0; i < messages.Count; i++)
+                foreach (var r in ParseMessage(messages[i], path, i + 1, culture)) yield return r;
+        }
+
+        /// <summary>Text given with -Message: a whole message or only the lines of an SMTP reply.</summary>
+        public IReadOnlyList<BounceReason> ParseText(string text, CultureInfo culture)
+        {
+            if (string.IsNullOrWhiteSpace(text)) throw new BounceInputException("EmptyInput", "Error_EmptyMessage");
+            if (text.Length > MailSource.MaxFileBytes) throw new BounceInputException("InputTooLarge", "Error_TooLargeText", text.Length / 1024 / 1024, MailSource.MaxFileBytes / 1024 / 1024);
+            text = text.Replace("\r\n", "\n").Replace('\r', '\n');
+            if (LooksLikeHeaders(text))
+                return ParseMessage(Encoding.UTF8.GetBytes(text), null, 1, culture).ToList();
+            if (!LooksLikeSmtpText(text)) throw new BounceInputException("NotAMessage", "Error_NotAMessageText");
+            return new[] { FromPlainText(text, null, 1, culture) };
+        }
+
+        /// <summary>Text without mail headers is only worth reading if it says something a receiver
+        /// would: an SMTP code or words one of the rules knows.</summary>
+        private bool LooksLikeSmtpText(string text) =>
+            SmtpText.FindReplyCode(text) != null || SmtpText.FindStatus(text) != null || _classifier.MatchPhrase(Classifier.Normalize(text)) != null;
+
+        private static void CheckReadable(byte[] data, string path)
+        {
+            if (data == null || data.Length == 0 || data.All(b => b == ' ' || b == '\t' || b == '\r' || b == '\n'))
+                throw new BounceInputException("EmptyInput", "Error_EmptyFile", path);
+            // Mail is text: many NUL or other control bytes near the start mean a binary file. A stray
+            // NUL is tolerated: real bounces sometimes carry one from a broken gateway.
+            int n = Math.Min(data.Length, 8192), control = 0, nul = 0;
+            for (int i = 0; i < n; i++)
+            {
+                byte b = data[i];
+                if (b == 0) nul++;
+                else if (b < 0x20 && b != '\t' && b != '\r' && b != '\n' && b != 0x1B && b != '\f') control++;
+            }
+            if (nul > 4 + n / 1000 || control + nul > n / 20) throw new BounceInputException("BinaryInput", "Error_Binary", path);
+        }
+
+        private static readonly Regex HeaderLine = new Regex(@"^(?:From |[!-9;-~]+:)", RegexOptions.CultureInvariant);
+
+        private static bool LooksLikeHeaders(string text)
+        {
+            string first = text.TrimStart('\n').Split('\n')[0];
+            return HeaderLine.IsMatch(first) && !Regex.IsMatch(first, @"^\d{3}[ -]");
+        }
+
+        public IReadOnlyList<BounceReason> ParseMessage(byte[] raw, string path, int number, CultureInfo culture)
+        {
+            string firstLine = Encoding.ASCII.GetString(raw, 0, Math.Min(raw.Length, 1000)).TrimStart('\n').Split('\n')[0];
+            if (!HeaderLine.IsMatch(firstLine))
+            {
+                // Not a message: a text file holding only the error lines, as pasted from a mail client.
+                string text = Decode(raw);
+                if (!LooksLikeSmtpText(text))
+                    throw new BounceInputException("NotAMessage", "Error_NotAMessage", path);
+                return new[] { FromPlainText(text, path, number, culture) };
+            }
+
+            MimeMessage message;
+            try
+            {
+                using (var stream = new MemoryStream(raw, false))
+                    message = MimeMessage.Load(new ParserOptions { CharsetEncoding = Encoding.UTF8 }, stream);
+            }
+            catch (Exception ex) when (ex is FormatException || ex is ParseException || ex is IOException)
+            {
+                throw new BounceInputException("NotAMessage", "Error_NotAMessage", path);
+            }
+            if (message.Headers.Count == 0) throw new BounceInputException("NotAMessage", "Error_NotAMessage", path);
+
+            var parts = MessageParts.Collect(message);
+            var context = new Context { Path = path, Number = number, Culture = culture, Message = message, Parts = parts };
+            return new MessageReader(this, context).Read();
+        }
+
+        private static string Decode(byte[] raw)
+        {
+            try { return new UTF8Encoding(false, true).GetString(raw); }
+            catch (DecoderFallbackException) { return Encoding.GetEncoding("shift_jis").GetString(raw); }
+        }
+
+        private BounceReason FromPlainText(string text, string path, int number, CultureInfo culture)
+        {
+            string diag = SmtpText.JoinMultiline(text.Split('\n').Where(l => l.Trim().Length > 0));
+            var r = new BounceReason { Path = path, MessageNumber = number, Recipient = FreeText.AnyAddress(text) };
+            Finish(r, diag, null, null, null, culture, null);
+            return r;
+        }
+
+        internal sealed class Context
+        {
+            public string Path;
+            public int Number;
+            public CultureInfo Culture;
+            public MimeMessage Message;
+            public MessageParts Parts;
+        }
+
+        /// <summary>Fills the derived columns: status and reply code (from the text when the report
+        /// has none), reason, hard or soft, evidence, and the localized cause and fix.</summary>
+        internal void Finish(BounceReason r, string diagnostic, string status, string extraText, string diagnosticType, CultureInfo culture, IEnumerable<string> receivedIps, string commandText = null)
+        {
+            diagnostic = SmtpText.StripRepeatedPrefixes(Classifier.Normalize(diagnostic));
+            string textStatus = SmtpText.FindStatus(diagnostic);
+            string replied = SmtpText.FindRepliedStatus(diagnostic);
+            // The receiver's own reply ("550 5.2.2 ...") is more exact than the reporting MTA's summary.
+            if (replied != null && !replied.EndsWith(".0.0")) status = replied;
+            else if (string.IsNullOrEmpty(status) || (status.EndsWith(".0.0") && textStatus != null && !textStatus.EndsWith(".0.0")))
+                status = textStatus ?? status;
+            r.Status = string.IsNullOrEmpty(status) ? null : status;
+            r.ReplyCode = r.ReplyCode ?? SmtpText.FindReplyCode(diagnostic);
+
+            if (r.Reason == null)
+            {
+                // When the receiver's own reply ("550 5.7.1 ...") is quoted inside the reporting
+                // MTA's words ("Unknown address error", "rejected by the recipient domain"), the
+                // reply is the evidence: classify on it alone.
+                string receiverText = SmtpText.ReceiverReply(diagnostic) ?? diagnostic;
+                string reason = null;
+                if (diagnosticType != null && Regex.IsMatch(diagnosticType, "^x-(?:unix|postfix)$", RegexOptions.IgnoreCase)
+                    && _classifier.MatchPhrase(receiverText) == null)
+                    reason = "MailerError";
+                if (reason == null && receiverText == diagnostic && _classifier.MatchPhrase(diagnostic) == null && !string.IsNullOrEmpty(extraText))
+                {
+                    // The report's own diagnostic says little: the human-readable part may say more.
+                    string byExtra = _classifier.MatchPhrase(Classifier.Normalize(extraText));
+                    if (byExtra != null && !IsWeakerThanStatus(byExtra, r.Status)) reason = byExtra;
+                }
+                reason = reason ?? _classifier.Classify(receiverText, r.Status, r.ReplyCode, r.Action, receiverText == diagnostic ? null : diagnostic);
+                r.Reason = _rules.ApplyOverrides(reason, r.Status, _rules.FindCommand(diagnostic, extraText, commandText), diagnostic, r.Action, r.ReplyCode);
+            }
+            r.HardBounce = _rules.IsHard(r.Reason);
+            r.DiagnosticText = SafeText.Neutralize(diagnostic);
+
+            var evidence = Evidence.Find(diagnostic + " " + (extraText ?? string.Empty), _rules.Evidence);
+            // The returned message's Received headers are only a hint (they may show the sender's PC
+            // rather than the server): use them only when the reason is about the sending address.
+            if (AboutSendingAddress.Contains(r.Reason))
+                foreach (string ip in receivedIps ?? Enumerable.Empty<string>()) evidence.SetAddressIfMissing(ip);
+            r.IPAddress = evidence.IPAddress;
+            r.Blocklist = evidence.Blocklist;
+            r.ProviderCode = evidence.ProviderCode;
+            r.Url = evidence.Url;
+            r.Recipient = SafeText.Neutralize(r.Recipient);
+            r.RemoteMta = SafeText.Neutralize(r.RemoteMta);
+            r.ReportingMta = SafeText.Neutralize(r.ReportingMta);
+            r.Cause = Text.Get("Cause_" + r.Reason, culture);
+            r.Fix = Text.Get("Fix_" + r.Reason, culture);
+        }
+
+        private static readonly HashSet<string> AboutSendingAddress = new HashSet<string>
+            { "Blocked", "BadReputation", "RequirePtr", "TooManyConn", "Speeding", "ReceiverDnsblError" };
+
+        private bool IsWeakerThanStatus(string byText, string status) =>
+            status != null && _rules.StrongStatusCodes.Contains(status) && _rules.StatusCodes.TryGetValue(status, out var s) && s != byText;
+
+        internal Classifier Classifier => _classifier;
+    }
+}

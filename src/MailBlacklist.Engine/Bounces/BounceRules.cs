@@ -1,0 +1,190 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.Serialization;
+using System.Runtime.Serialization.Json;
+using System.Text.RegularExpressions;
+
+namespace MailBlacklist.Engine.Bounces
+{
+    /// <summary>The classification data (Data/bounce-rules.json, embedded in the DLL): ordered phrase
+    /// rules, status-code tables and the patterns that pull evidence out of the text. Keeping them as
+    /// data means a new receiver's wording is a one-line change that a reviewer can read.</summary>
+    [DataContract]
+    public sealed class BounceRules
+    {
+        [DataMember(Name = "reasons")] public List<ReasonInfo> Reasons { get; set; }
+        [DataMember(Name = "aliases")] public Dictionary<string, string[]> Aliases { get; set; }
+        [DataMember(Name = "rules")] public List<PhraseRule> Rules { get; set; }
+        [DataMember(Name = "commands")] public Dictionary<string, string[]> Commands { get; set; }
+        [DataMember(Name = "overrides")] public List<Override> Overrides { get; set; }
+        [DataMember(Name = "statusCodes")] public Dictionary<string, string> StatusCodes { get; set; }
+        [DataMember(Name = "statusClasses")] public Dictionary<string, string> StatusClasses { get; set; }
+        [DataMember(Name = "replyCodes")] public Dictionary<string, string> ReplyCodes { get; set; }
+        /// <summary>Reasons whose words beat even a strong status code (a full mailbox reported with 5.1.1).</summary>
+        [DataMember(Name = "phraseBeatsStatus")] public List<string> PhraseBeatsStatus { get; set; }
+        [DataMember(Name = "strongStatusCodes")] public List<string> StrongStatusCodes { get; set; }
+        [DataMember(Name = "evidence")] public EvidenceRules Evidence { get; set; }
+
+        private static readonly Lazy<BounceRules> Shipped = new Lazy<BounceRules>(LoadShipped);
+
+        /// <summary>The rules embedded in the engine.</summary>
+        public static BounceRules Default => Shipped.Value;
+
+        public static BounceRules Load(Stream stream)
+        {
+            var settings = new DataContractJsonSerializerSettings { UseSimpleDictionaryFormat = true };
+            var rules = (BounceRules)new DataContractJsonSerializer(typeof(BounceRules), settings).ReadObject(stream);
+            if (rules?.Rules == null || rules.Reasons == null) throw new InvalidDataException("bounce rules: no rules");
+            rules.Compile();
+            return rules;
+        }
+
+        private static BounceRules LoadShipped()
+        {
+            using (var stream = typeof(BounceRules).Assembly.GetManifestResourceStream("MailBlacklist.Engine.Data.bounce-rules.json"))
+                return Load(stream);
+        }
+
+        /// <summary>Every reason this module can report, in the data file's order.</summary>
+        public string[] ReasonNames => Reasons.Select(r => r.Name).ToArray();
+
+        public bool IsHard(string reason) => Reasons.Any(r => r.Name == reason && r.Hard);
+
+        /// <summary>True when two reason names mean the same (sisimai 5.5 merged some names).</summary>
+        public bool SameReason(string a, string b) =>
+            Expand(a).Intersect(Expand(b), StringComparer.OrdinalIgnoreCase).Any();
+
+        // RateLimited means TooManyConn or Speeding, EmailTooLarge means ExceedLimit or MesgTooBig.
+        private IEnumerable<string> Expand(string name)
+        {
+            foreach (var alias in Aliases ?? new Dictionary<string, string[]>())
+                if (string.Equals(alias.Key, name, StringComparison.OrdinalIgnoreCase)) return alias.Value;
+            return new[] { name ?? string.Empty };
+        }
+
+        internal List<KeyValuePair<string, Regex>> CommandRegexes { get; private set; }
+
+        /// <summary>The SMTP command the receiver answered (DATA, RCPT, MAIL, HELO, CONN), or null.</summary>
+        public string FindCommand(params string[] texts)
+        {
+            foreach (string text in texts)
+            {
+                if (string.IsNullOrEmpty(text)) continue;
+                foreach (var c in CommandRegexes)
+                {
+                    try { if (c.Value.IsMatch(text)) return c.Key; }
+                    catch (RegexMatchTimeoutException) { }
+                }
+            }
+            return null;
+        }
+
+        public string ApplyOverrides(string reason, string status, string command, string text, string action, string reply = null)
+        {
+            foreach (var o in Overrides) if (o.Applies(reason, status, command, text, action, reply)) return o.To;
+            return reason;
+        }
+
+        internal const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+        // A pathological message must not make a pattern run for ever.
+        internal static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(250);
+
+        private void Compile()
+        {
+            foreach (var rule in Rules)
+                rule.Regex = new Regex(string.Join("|", rule.Patterns.Select(p => "(?:" + p + ")")), Options, MatchTimeout);
+            Evidence?.Compile();
+            CommandRegexes = (Commands ?? new Dictionary<string, string[]>())
+                .Select(c => new KeyValuePair<string, Regex>(c.Key, new Regex(string.Join("|", c.Value.Select(p => "(?:" + p + ")")), Options, MatchTimeout))).ToList();
+            Overrides = Overrides ?? new List<Override>();
+            foreach (var o in Overrides)
+            {
+                o.StatusRegex = string.IsNullOrEmpty(o.Status) ? null : new Regex(o.Status, Options, MatchTimeout);
+                o.TextRegex = string.IsNullOrEmpty(o.Text) ? null : new Regex(o.Text, Options, MatchTimeout);
+            }
+            StrongStatusCodes = StrongStatusCodes ?? new List<string>();
+            PhraseBeatsStatus = PhraseBeatsStatus ?? new List<string>();
+            StatusCodes = StatusCodes ?? new Dictionary<string, string>();
+            StatusClasses = StatusClasses ?? new Dictionary<string, string>();
+            ReplyCodes = ReplyCodes ?? new Dictionary<string, string>();
+        }
+    }
+
+    /// <summary>Turns one reason into another under a condition, e.g. "user unknown" said after DATA
+    /// is a filter's verdict on the message, not a missing mailbox.</summary>
+    [DataContract]
+    public sealed class Override
+    {
+        [DataMember(Name = "reason")] public string Reason { get; set; }
+        [DataMember(Name = "status")] public string Status { get; set; }
+        [DataMember(Name = "command")] public string Command { get; set; }
+        [DataMember(Name = "text")] public string Text { get; set; }
+        [DataMember(Name = "action")] public string Action { get; set; }
+        [DataMember(Name = "reply")] public string Reply { get; set; }
+        [DataMember(Name = "notCommand")] public string NotCommand { get; set; }
+        [DataMember(Name = "to")] public string To { get; set; }
+        internal Regex StatusRegex { get; set; }
+        internal Regex TextRegex { get; set; }
+
+        internal bool Applies(string reason, string status, string command, string text, string action, string reply) =>
+            Reason.Split('|').Contains(reason)
+            && (string.IsNullOrEmpty(Reply) || Regex.IsMatch(reply ?? string.Empty, Reply))
+            && (string.IsNullOrEmpty(Action) || string.Equals(Action, action, StringComparison.OrdinalIgnoreCase))
+            && (TextRegex == null || TextRegex.IsMatch(text ?? string.Empty))
+            && (StatusRegex == null || StatusRegex.IsMatch(status ?? string.Empty))
+            && (string.IsNullOrEmpty(Command) || Command.Split('|').Contains(command))
+            && (string.IsNullOrEmpty(NotCommand) || NotCommand != command);
+    }
+
+    [DataContract]
+    public sealed class ReasonInfo
+    {
+        [DataMember(Name = "name")] public string Name { get; set; }
+        /// <summary>Retrying the same address cannot succeed.</summary>
+        [DataMember(Name = "hard")] public bool Hard { get; set; }
+    }
+
+    [DataContract]
+    public sealed class PhraseRule
+    {
+        /// <summary>Optional name, for rules that must run before the main list of their reason.</summary>
+        [DataMember(Name = "id")] public string Id { get; set; }
+        [DataMember(Name = "reason")] public string Reason { get; set; }
+        /// <summary>Also matched against the reporting MTA's own words around a quoted reply
+        /// ("Connected to x but sender was rejected. Remote host said: 550 ...").</summary>
+        [DataMember(Name = "whole")] public bool Whole { get; set; }
+        [DataMember(Name = "patterns")] public List<string> Patterns { get; set; }
+        internal Regex Regex { get; set; }
+    }
+
+    [DataContract]
+    public sealed class EvidenceRules
+    {
+        [DataMember(Name = "ip")] public List<string> Ip { get; set; }
+        [DataMember(Name = "blocklist")] public List<BlocklistPattern> Blocklist { get; set; }
+        [DataMember(Name = "providerCode")] public List<string> ProviderCode { get; set; }
+        [DataMember(Name = "url")] public string Url { get; set; }
+
+        internal List<Regex> IpRegexes, ProviderCodeRegexes;
+        internal Regex UrlRegex;
+
+        internal void Compile()
+        {
+            IpRegexes = (Ip ?? new List<string>()).Select(p => new Regex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
+            ProviderCodeRegexes = (ProviderCode ?? new List<string>()).Select(p => new Regex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
+            foreach (var b in Blocklist ?? new List<BlocklistPattern>()) b.Regex = new Regex(b.Pattern, BounceRules.Options, BounceRules.MatchTimeout);
+            UrlRegex = new Regex(Url ?? "(?<url>https?://\\S+)", BounceRules.Options, BounceRules.MatchTimeout);
+        }
+    }
+
+    [DataContract]
+    public sealed class BlocklistPattern
+    {
+        [DataMember(Name = "pattern")] public string Pattern { get; set; }
+        /// <summary>Fixed name to report; empty when the pattern captures the zone as "name".</summary>
+        [DataMember(Name = "name")] public string Name { get; set; }
+        internal Regex Regex { get; set; }
+    }
+}

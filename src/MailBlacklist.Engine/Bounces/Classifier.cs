@@ -1,0 +1,53 @@
+using System.Linq;
+using System.Text.RegularExpressions;
+
+namespace MailBlacklist.Engine.Bounces
+{
+    /// <summary>Turns the receiver's words and codes into a reason, using BounceRules. Order:
+    /// a phrase rule (the words are the most specific evidence), then a status code that names one
+    /// exact condition, then the status code table, then its class, then the reply code.</summary>
+    public sealed class Classifier
+    {
+        private readonly BounceRules _rules;
+
+        public Classifier(BounceRules rules) { _rules = rules; }
+
+        /// <param name="wrapper">The reporting MTA's words around the receiver's reply, if any: only
+        /// rules marked "whole" (they describe which command failed) are matched against it.</param>
+        public string Classify(string diagnostic, string status, string replyCode, string action, string wrapper = null)
+        {
+            string text = Normalize(diagnostic);
+            if (status != null && status.StartsWith("2.")) return "Delivered";
+
+            string byPhrase = MatchPhrase(text) ?? MatchPhrase(Normalize(wrapper), wholeOnly: true);
+            string byStatus = status != null && _rules.StatusCodes.TryGetValue(status, out var s) ? s : null;
+
+            // A status code that names one exact condition (5.1.1, 5.2.2, 5.1.6 ...) beats the words,
+            // except for the few reasons whose words are unmistakable (phraseBeatsStatus).
+            if (byStatus != null && _rules.StrongStatusCodes.Contains(status) && !_rules.PhraseBeatsStatus.Contains(byPhrase))
+                return byStatus;
+            if (byPhrase != null) return byPhrase;
+            if (byStatus != null) return byStatus;
+            if (status != null && status.Length >= 3 && _rules.StatusClasses.TryGetValue(status.Substring(0, 3), out var c)) return c;
+            if (replyCode != null && _rules.ReplyCodes.TryGetValue(replyCode, out var r)) return r;
+            if (action != null && action.StartsWith("delay", System.StringComparison.OrdinalIgnoreCase)) return "Expired";
+            return string.IsNullOrWhiteSpace(text) ? "Undefined" : "OnHold";
+        }
+
+        /// <summary>The first phrase rule that matches, or null.</summary>
+        public string MatchPhrase(string text, bool wholeOnly = false)
+        {
+            if (string.IsNullOrEmpty(text)) return null;
+            foreach (var rule in _rules.Rules)
+            {
+                if (wholeOnly && !rule.Whole) continue;
+                try { if (rule.Regex.IsMatch(text)) return rule.Reason; }
+                catch (RegexMatchTimeoutException) { }
+            }
+            return null;
+        }
+
+        private static readonly Regex Spaces = new Regex(@"\s+", RegexOptions.CultureInvariant);
+        public static string Normalize(string text) => text == null ? string.Empty : Spaces.Replace(text, " ").Trim();
+    }
+}

@@ -1,0 +1,65 @@
+using System.Collections.Generic;
+using System.Text.RegularExpressions;
+
+namespace MailBlacklist.Engine.Bounces
+{
+    /// <summary>JSON notifications of sending services (Amazon SES through SNS and the like): the
+    /// message body is a JSON object whose bounce, complaint or delivery part names the recipients.
+    /// Read with patterns, not a JSON library: only a handful of string fields matter, and a
+    /// damaged notification should still give what it can.</summary>
+    public static class EspNotification
+    {
+        private const RegexOptions Opt = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+        private static readonly Regex Kind = new Regex(@"""(?:notificationType|eventType)""\s*:\s*""(?<k>Bounce|Complaint|Delivery)""", Opt);
+        private static readonly Regex RecipientObject = new Regex(@"\{[^{}]*""emailAddress""\s*:\s*""[^""]+""[^{}]*\}", Opt);
+        private static readonly Regex DeliveryRecipients = new Regex(@"""recipients""\s*:\s*\[(?<list>[^\]]*)\]", Opt);
+        private static readonly Regex Quoted = new Regex(@"""(?<v>(?:[^""\\]|\\.)*)""", Opt);
+
+        public sealed class Entry
+        {
+            public string Kind, Recipient, Status, Action, Diagnostic;
+        }
+
+        public static List<Entry> Read(string text)
+        {
+            var entries = new List<Entry>();
+            if (string.IsNullOrEmpty(text)) return entries;
+            Match kind = Kind.Match(text);
+            if (!kind.Success) return entries;
+            string k = kind.Groups["k"].Value;
+            if (k.Equals("Delivery", System.StringComparison.OrdinalIgnoreCase))
+            {
+                Match list = DeliveryRecipients.Match(text);
+                string response = Field(text, "smtpResponse");
+                foreach (Match q in Quoted.Matches(list.Success ? list.Groups["list"].Value : string.Empty))
+                    entries.Add(new Entry { Kind = "Delivery", Recipient = Unescape(q.Groups["v"].Value), Diagnostic = response, Action = "delivered" });
+                return entries;
+            }
+            foreach (Match o in RecipientObject.Matches(text))
+            {
+                entries.Add(new Entry
+                {
+                    Kind = k,
+                    Recipient = Field(o.Value, "emailAddress"),
+                    Status = Field(o.Value, "status"),
+                    Action = Field(o.Value, "action"),
+                    Diagnostic = Field(o.Value, "diagnosticCode"),
+                });
+            }
+            return entries;
+        }
+
+        private static string Field(string json, string name)
+        {
+            Match m = new Regex(@"""" + name + @"""\s*:\s*""(?<v>(?:[^""\\]|\\.)*)""", Opt).Match(json);
+            return m.Success ? Unescape(m.Groups["v"].Value) : null;
+        }
+
+        private static string Unescape(string s) => Regex.Replace(s, @"\\(u[0-9a-fA-F]{4}|.)", m =>
+        {
+            string e = m.Groups[1].Value;
+            if (e.Length == 5) return ((char)System.Convert.ToInt32(e.Substring(1), 16)).ToString();
+            switch (e) { case "n": return "\n"; case "t": return "\t"; case "r": return ""; default: return e; }
+        });
+    }
+}

@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+
+namespace MailBlacklist.Engine.Bounces
+{
+    /// <summary>Reads bounces written as prose (qmail, Exim, Postfix's text part, Exchange, Japanese
+    /// carriers...): finds the failed recipients and the receiver's words about each of them.</summary>
+    public static class FreeText
+    {
+        private const RegexOptions Opt = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+        private const string Addr = @"(?>[^\s<>()\[\]@,;:""']+@[a-z0-9][a-z0-9.\-]*[a-z0-9]|""[^""\n]+""@[a-z0-9][a-z0-9.\-]*[a-z0-9])";
+
+        // Where the returned copy of the original message begins: nothing below is the receiver's.
+        private static readonly Regex CutMarker = new Regex(
+            @"^\s*(?:-{2,}.*?(?:original message|returned message|copy of the message|this is a copy|below this line|undelivered message|message headers|original message header|headers of the original|returned mail|unsent message|message follows|元のメッセージ|送信メール|原文|original mail)" +
+            @"|content-type:\s*(?:message/rfc822|text/rfc822-headers)" +
+            @"|-{2,}\s*(?:original|returned|headers|message)\b" +
+            @"|(?:return-path|received|message-id|dkim-signature|x-mailer|mime-version):\s" +
+            @"|original message headers:?\s*$" +
+            @"|\*\* ?original message)",
+            Opt | RegexOptions.Multiline);
+
+        private static readonly Regex LeadingAddress = new Regex(@"^\s*(?:[245]\d\d[ \-]+)?(?:<(?<a>" + Addr + @")>|""(?<a>" + Addr + @")""|(?<a>" + Addr + @"))(?=$|[\s:;,.()\[\]<>""'])", Opt);
+        private static readonly Regex KeywordAddress = new Regex(
+            @"(?:rcpt to:\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|delivered to:?\s*|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
+        private static readonly Regex TranscriptStart = new Regex(@"^\s*(?:\.\.\.\s*)?while talking to\b", Opt);
+        private static readonly Regex TranscriptLine = new Regex(@"^\s*(?:>>>|<<<|(?:\.\.\.\s*)?while talking to\b)", Opt);
+        private static readonly Regex AnyAddr = new Regex("(?<a>" + Addr + ")", Opt);
+        private static readonly Regex CodeLine = new Regex(@"(?:^|[\s:;(])(?:[245]\d\d[ \-]|[245]\.\d{1,3}\.\d{1,3}\b)", Opt);
+
+        public static string CutReturnedMessage(string text)
+        {
+            Match m = CutMarker.Match(text ?? string.Empty);
+            // Ignore a marker on the very first lines: some bounces start with a header-like line.
+            while (m.Success && m.Index < 20) m = m.NextMatch();
+            return m.Success ? text.Substring(0, m.Index) : text ?? string.Empty;
+        }
+
+        public static string AnyAddress(string text)
+        {
+            Match m = AnyAddr.Match(text ?? string.Empty);
+            return m.Success ? m.Groups["a"].Value : null;
+        }
+
+        public sealed class Finding
+        {
+            public string Recipient;
+            public string Diagnostic;
+            /// <summary>The text is the whole notice, not words tied to this recipient.</summary>
+            public bool Generic;
+        }
+
+        /// <summary>Recipients and their diagnostic text. exclude: addresses that are not recipients
+        /// (the bounce's own sender and the original sender it is addressed to).</summary>
+        public static List<Finding> Read(string text, ICollection<string> exclude)
+        {
+            string body = CutReturnedMessage(text);
+            string[] lines = body.Split('\n');
+            var found = new List<Finding>();
+
+            // 1. Lines that begin with the address: "<a@b>: host x said: ...", "a@b\n  SMTP error ...".
+            var starts = new List<(int line, string addr)>();
+            for (int i = 0; i < lines.Length; i++)
+            {
+                Match m = LeadingAddress.Match(lines[i]);
+                if (!m.Success) continue;
+                string a = Clean(m.Groups["a"].Value);
+                // An address opening a line is the bounce's own layout: trust it even when it equals
+                // the bounce's From or To (a sender writing to itself), but never a daemon's address.
+                if (Excluded(a, null)) continue;
+                if (starts.Count > 0 && Same(starts[starts.Count - 1].addr, a) && i - starts[starts.Count - 1].line < 6) continue;
+                starts.Add((i, a));
+            }
+            for (int k = 0; k < starts.Count; k++)
+            {
+                int from = starts[k].line, to = k + 1 < starts.Count ? starts[k + 1].line : lines.Length;
+                var block = new List<string>();
+                bool content = false;
+                int blank = 0;
+                for (int i = from; i < to && block.Count < 20; i++)
+                {
+                    string line = i == from ? lines[i].Substring(LeadingAddress.Match(lines[i]).Length).TrimStart(' ', ':', '.', '>') : lines[i];
+                    // A sendmail transcript starts a new session here: its lines belong to the next address.
+                    if (i > from && TranscriptStart.IsMatch(line)) break;
+                    if (line.Trim().Length == 0)
+                    {
+                        // The address stood alone, followed by a blank line: see below.
+                        if (!content && i > from) break;
+                        // A blank line ends the block once it has said something (paragraph style).
+                        if (content && ++blank >= 1 && HasCode(block)) break;
+                        if (content && blank >= 2) break;
+                        continue;
+                    }
+                    blank = 0;
+                    content = true;
+                    block.Add(line);
+                }
+                if (!content)
+                {
+                    // The address stood alone: the words follow in the next paragraph...
+                    for (int i = from + 1; i < to && block.Count < 8; i++)
+                    {
+                        if (lines[i].Trim().Length == 0)
+                        {
+                            // "For the following reason:" only leads in to the next paragraph.
+                            if (block.Count > 0 && !block[block.Count - 1].TrimEnd().EndsWith(":")) break;
+                            continue;
+                        }
+                        block.Add(lines[i]);
+                    }
+                    // ...or came just before it (Lotus Notes: the reason, then the address).
+                    for (int i = from - 1; block.Count == 0 && i >= 0 && from - i <= 6; i--)
+                    {
+                        if (lines[i].Trim().Length == 0) { if (i < from - 1) break; continue; }
+                        if (!lines[i].TrimStart().StartsWith("-")) block.Insert(0, lines[i]);
+                    }
+                }
+                // The commands just before the address in a transcript (">>> RCPT To:<...>", "<<< 550 ...")
+                // tell what the reply answered.
+                for (int i = from - 1; i >= 0 && from - i <= 3 && TranscriptLine.IsMatch(lines[i]); i--) block.Insert(0, lines[i]);
+                var existing = found.FirstOrDefault(f => Same(f.Recipient, starts[k].addr));
+                string diag = Diagnostic(block);
+                // A list of addresses under one error line ("Could not be delivered because of
+                // 550 5.1.1 User unknown / The following recipients were affected: ..."): when the
+                // address's own paragraph has no code, the message's coded line is the reason.
+                if (!content && !HasCode(block) && HasCode(lines.ToList())) diag = Diagnostic(lines.ToList());
+                if (existing != null)
+                {
+                    // Listed twice (a summary, then details): keep the text that quotes the receiver's reply.
+                    if (string.IsNullOrEmpty(existing.Diagnostic) || (SmtpText.FindRepliedStatus(existing.Diagnostic) == null && SmtpText.FindRepliedStatus(diag) != null))
+                        existing.Diagnostic = diag;
+                    continue;
+                }
+                found.Add(new Finding { Recipient = starts[k].addr, Diagnostic = diag });
+            }
+            if (found.Count > 0) return found;
+
+            // 2. An address after a keyword ("RCPT TO:", "Recipient:", "宛先:").
+            string diagnostic = Diagnostic(lines.ToList());
+            foreach (Match m in KeywordAddress.Matches(body))
+            {
+                string a = Clean(m.Groups["a"].Value);
+                if (Excluded(a, exclude) || found.Any(f => Same(f.Recipient, a))) continue;
+                found.Add(new Finding { Recipient = a, Diagnostic = diagnostic, Generic = true });
+            }
+            if (found.Count > 0) return found;
+
+            // 3. Any address in the receiver's text.
+            foreach (Match m in AnyAddr.Matches(body))
+            {
+                string a = Clean(m.Groups["a"].Value);
+                if (Excluded(a, exclude)) continue;
+                found.Add(new Finding { Recipient = a, Diagnostic = diagnostic, Generic = true });
+                break;
+            }
+            if (found.Count == 0) found.Add(new Finding { Recipient = null, Diagnostic = diagnostic, Generic = true });
+            return found;
+        }
+
+        /// <summary>The error lines of a block: those with SMTP codes (and their continuations) when
+        /// there are any, else the whole block.</summary>
+        public static string Diagnostic(List<string> block)
+        {
+            var lines = block.Where(l => l.Trim().Length > 0).Take(60).ToList();
+            int first = lines.FindIndex(l => CodeLine.IsMatch(l));
+            if (first >= 0)
+            {
+                // From the first coded line to the end of that paragraph-ish run.
+                var picked = new List<string>();
+                for (int i = first; i < lines.Count && picked.Count < 12; i++) picked.Add(lines[i]);
+                // Include the line before: Exim/qmail put "SMTP error from remote mail server after RCPT TO" there.
+                if (first > 0) picked.Insert(0, lines[first - 1]);
+                return SmtpText.JoinMultiline(picked);
+            }
+            return SmtpText.JoinMultiline(lines.Take(20));
+        }
+
+        private static bool HasCode(List<string> block) => block.Any(l => CodeLine.IsMatch(l));
+
+        private static string Clean(string a) => a.Trim().TrimEnd('.').Trim('<', '>');
+
+        private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+        private static bool Excluded(string a, ICollection<string> exclude)
+        {
+            if (exclude != null && exclude.Any(e => Same(e, a))) return true;
+            string local = a.Split('@')[0].ToLowerInvariant();
+            return local.StartsWith("mailer-daemon") || local == "double-bounce";
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Collections.Generic;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace MailBlacklist.Engine.Bounces
+{
+    /// <summary>Codes in SMTP text: RFC 3463 enhanced status codes, RFC 5321 reply codes, and the
+    /// joining of multi-line replies ("550-5.7.1 a" / "550 5.7.1 b" becomes "550 5.7.1 a b").</summary>
+    public static class SmtpText
+    {
+        // Not preceded by a digit, dot or letter (so IP addresses, versions and dates do not count),
+        // and not followed by more digits or dots.
+        private static readonly Regex EnhancedStatus = new Regex(@"(?<![\w.\-/=])(?<code>[245]\.[0-7]\.\d{1,3})(?![\d.]*\d)(?!\.\d)", RegexOptions.CultureInvariant);
+        private static readonly Regex ReplyCode = new Regex(@"(?<![\w.:\-/=#+])(?<code>[245][0-5]\d)(?=[ \-]|$)(?![ \-]?\d{2}[:/])", RegexOptions.CultureInvariant | RegexOptions.Multiline);
+        // "ERROR_CODE :421" (Zoho), "SMTP code: 550".
+        private static readonly Regex LabelledReplyCode = new Regex(@"(?:error_code|smtp code|reply code)\s*:\s*(?<code>[245]\d\d)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+        private static readonly Regex ContinuationPrefix = new Regex(@"^\s*(?<code>[245]\d\d)(?<sep>[ \-])(?:(?<status>[245]\.\d{1,3}\.\d{1,3})\s+)?", RegexOptions.CultureInvariant);
+        private static readonly Regex Ipv4 = new Regex(@"\b\d{1,3}(?:\.\d{1,3}){3}\b", RegexOptions.CultureInvariant);
+
+        /// <summary>The most specific enhanced status code in the text: the first that is not x.0.0,
+        /// else the first x.0.0; null when there is none.</summary>
+        public static string FindStatus(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return null;
+            text = Ipv4.Replace(text, "ip");
+            string vague = null;
+            foreach (Match m in EnhancedStatus.Matches(text))
+            {
+                string code = m.Groups["code"].Value;
+                if (code.EndsWith(".0.0")) { vague = vague ?? code; continue; }
+                return code;
+            }
+            return vague;
+        }
+
+        private static readonly Regex RepliedStatus = new Regex(@"(?<![\w.])[245]\d\d[\s\-:']+(?<code>[245]\.[0-7]\.\d{1,3})(?![\d.]*\d)", RegexOptions.CultureInvariant);
+
+        /// <summary>The enhanced code right after a reply code ("550 5.2.2", "550-'5.2.2"): the
+        /// receiver's own words, as opposed to a code the reporting MTA chose.</summary>
+        public static string FindRepliedStatus(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return null;
+            foreach (Match m in RepliedStatus.Matches(text))
+                if (!m.Groups["code"].Value.EndsWith(".0.0")) return m.Groups["code"].Value;
+            return null;
+        }
+
+        /// <summary>The text from the first "reply code + enhanced status" on, or null when the
+        /// text has none or starts with it.</summary>
+        public static string ReceiverReply(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return null;
+            Match m = RepliedStatus.Match(text);
+            return m.Success && m.Index > 0 ? text.Substring(m.Index) : null;
+        }
+
+        public static string FindReplyCode(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return null;
+            text = Ipv4.Replace(text, "ip");
+            Match m = ReplyCode.Match(text);
+            if (!m.Success) m = LabelledReplyCode.Match(text);
+            return m.Success ? m.Groups["code"].Value : null;
+        }
+
+        private static readonly Regex FirstPrefix = new Regex(@"(?<![\w.])(?<reply>[245]\d\d)[\- ](?<status>[245]\.\d{1,3}\.\d{1,3}\s)?", RegexOptions.CultureInvariant);
+
+        /// <summary>A multi-line reply unfolded into one line (as in a DSN's Diagnostic-Code) still has
+        /// "550-5.7.1" in the middle of its sentences: remove the repeats of the first prefix.</summary>
+        public static string StripRepeatedPrefixes(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return text;
+            Match first = FirstPrefix.Match(text);
+            if (!first.Success) return text;
+            string prefix = Regex.Escape(first.Groups["reply"].Value) + @"[\- ]" +
+                (first.Groups["status"].Success ? Regex.Escape(first.Groups["status"].Value.Trim()) + @"\s" : @"(?=\S)");
+            string rest = text.Substring(first.Index + first.Length);
+            rest = Regex.Replace(rest, @"(?<=\s)" + prefix + @"\s*", string.Empty, RegexOptions.CultureInvariant);
+            return text.Substring(0, first.Index + first.Length) + rest;
+        }
+
+        /// <summary>Joins the lines of multi-line SMTP replies so that phrase rules see one sentence,
+        /// and drops the repeated code prefixes.</summary>
+        public static string JoinMultiline(IEnumerable<string> lines)
+        {
+            var sb = new StringBuilder();
+            string openCode = null;
+            foreach (string raw in lines)
+            {
+                string line = raw ?? string.Empty;
+                Match m = ContinuationPrefix.Match(line);
+                if (m.Success && openCode == m.Groups["code"].Value)
+                {
+                    // A further line of the same reply: keep only its text.
+                    line = line.Substring(m.Length);
+                }
+                openCode = m.Success && m.Groups["sep"].Value == "-" ? m.Groups["code"].Value : (m.Success ? null : openCode);
+                if (sb.Length > 0) sb.Append(' ');
+                sb.Append(line.Trim());
+            }
+            return sb.ToString().Trim();
+        }
+    }
+}
