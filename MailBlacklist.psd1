@@ -9,7 +9,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MailBlacklist.Format.ps1xml')
-    CmdletsToExport      = @('Get-BounceReason', 'Get-MailServerIp', 'Test-Dnsbl', 'Get-DnsblZone')
+    CmdletsToExport      = @('Test-Dnsbl', 'Get-DnsblZone', 'Get-MailServerIp', 'Get-BounceReason', 'Invoke-MailDeliveryDiagnosis')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

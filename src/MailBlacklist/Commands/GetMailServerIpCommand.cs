@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Threading.Tasks;
@@ -12,15 +13,28 @@ namespace MailBlacklist.Commands
 {
     /// <summary>Finds the addresses that send (SPF) and receive (MX) mail for domains. Domains are
     /// worked on concurrently; results are written in input order.</summary>
-    /// <remarks>Seam for the bounce input mode (Get-BounceReason objects, -Path): add a parameter
-    /// set here whose records are built by the bounce engine with Source "Received header" or
-    /// "Bounce text"; MailServerAddress already has the columns, and the PTR check is
-    /// <see cref="PtrLookup"/>.</remarks>
+    /// <remarks>Bounce mode (-Path, -LiteralPath, Get-BounceReason objects): one Outbound row per
+    /// message that shows the sending address, with Source "Bounce text" or "Received header"
+    /// (<see cref="MailBlacklist.Engine.Diagnosis.BounceSender"/>) and the PTR check.</remarks>
     [Cmdlet(VerbsCommon.Get, "MailServerIp", DefaultParameterSetName = DomainSet)]
     [OutputType(typeof(MailServerAddress))]
     public sealed class GetMailServerIpCommand : MailBlacklistCmdlet
     {
         private const string DomainSet = "Domain";
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+        private const string BounceSet = "Bounce";
+
+        [Parameter(ParameterSetName = PathSet, Mandatory = true)]
+        [SupportsWildcards]
+        public string[] Path { get; set; }
+
+        [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        public string[] LiteralPath { get; set; }
+
+        [Parameter(ParameterSetName = BounceSet, Mandatory = true, ValueFromPipeline = true)]
+        public BounceReason[] InputObject { get; set; }
 
         [Parameter(ParameterSetName = DomainSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString, AllowNull, AllowEmptyCollection]
@@ -57,6 +71,7 @@ namespace MailBlacklist.Commands
 
         protected override void BeginProcessing()
         {
+            if (ParameterSetName != DomainSet) Role = "All";
             _roles = (MailServerRoles)Enum.Parse(typeof(MailServerRoles), Role, ignoreCase: true);
             var endpoints = new List<IPEndPoint>();
             foreach (string server in Server ?? new string[0])
@@ -75,6 +90,11 @@ namespace MailBlacklist.Commands
 
         protected override void ProcessRecord()
         {
+            if (ParameterSetName != DomainSet)
+            {
+                ProcessBounces();
+                return;
+            }
             foreach (string value in Domain ?? new string[] { null })
             {
                 if (string.IsNullOrWhiteSpace(value))
@@ -97,6 +117,65 @@ namespace MailBlacklist.Commands
                 _results.Add(input.Text, _discovery.DiscoverAsync(input.Text, _roles, CancelToken));
                 Drain(Math.Max(16, ThrottleLimit * 2));
             }
+        }
+
+        private readonly MailBlacklist.Engine.Bounces.BounceParser _parser = new MailBlacklist.Engine.Bounces.BounceParser();
+        private readonly HashSet<string> _bounceRows = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        private void ProcessBounces()
+        {
+            if (ParameterSetName == BounceSet)
+            {
+                foreach (var b in InputObject ?? new BounceReason[0]) if (b != null) AddBounce(new[] { b });
+                return;
+            }
+            bool literal = ParameterSetName == LiteralPathSet;
+            foreach (string file in BounceFiles.Resolve(this, literal ? LiteralPath : Path, literal, RejectBounce))
+            {
+                ThrowIfStopping();
+                foreach (var group in BounceFiles.Read(_parser, file, Culture, RejectBounce) ?? new List<List<BounceReason>>()) AddBounce(group);
+            }
+        }
+
+        /// <summary>One row per message (and address) that shows the sending server's address.</summary>
+        private void AddBounce(IEnumerable<BounceReason> group)
+        {
+            var sender = group.Select(MailBlacklist.Engine.Diagnosis.BounceSender.From).FirstOrDefault(s => s.Address != null);
+            var first = group.First();
+            if (sender == null)
+            {
+                Reject("NoAddressInBounce", first.Path ?? first.Recipient, "Diagnosis_Error_NoAddressInBounce", Shown(first.Path ?? first.Recipient ?? string.Empty));
+                return;
+            }
+            if (!_bounceRows.Add((first.Path ?? string.Empty) + "|" + first.MessageNumber + "|" + sender.Address)) return;
+            _received++;
+            var ptr = new PtrLookup(_queries);
+            _results.Add(sender.Domain, BounceRowAsync(sender, ptr));
+            Drain(Math.Max(16, ThrottleLimit * 2));
+        }
+
+        private static async Task<MailServerDiscoveryResult> BounceRowAsync(MailBlacklist.Engine.Diagnosis.BounceSender sender, PtrLookup ptrLookup)
+        {
+            var result = new MailServerDiscoveryResult(sender.Domain);
+            var ptr = await ptrLookup.LookupAsync(sender.Address, default).ConfigureAwait(false);
+            result.Addresses.Add(new MailServerAddress
+            {
+                Domain = sender.Domain,
+                IPAddress = sender.Address.ToString(),
+                Role = MailServerRole.Outbound,
+                Source = sender.Source,
+                HostName = ptr.HostName,
+                ForwardConfirmed = ptr.ForwardConfirmed,
+                Evidence = sender.Evidence,
+            });
+            return result;
+        }
+
+        private void RejectBounce(string errorId, ErrorCategory category, object target, string key, params object[] args)
+        {
+            var error = new ErrorRecord(new ArgumentException(L(key, args)), errorId, category, target);
+            _results.Add(error, NoResult);
+            Drain(Math.Max(16, ThrottleLimit * 2));
         }
 
         private void Reject(string errorId, string value, string key, params object[] args)
@@ -128,7 +207,7 @@ namespace MailBlacklist.Commands
                 WriteError(rejected);
                 return;
             }
-            string domain = (string)item;
+            string domain = (string)item ?? string.Empty;
             _written++;
             if (task.IsCanceled) throw new PipelineStoppedException();
             if (task.IsFaulted)

@@ -1,0 +1,455 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using MailBlacklist.Engine.Dns;
+using MailBlacklist.Engine.Dnsbl;
+using MailBlacklist.Engine.MailServers;
+
+namespace MailBlacklist.Engine.Diagnosis
+{
+    /// <summary>Runs the delivery path for one case and turns each conclusion into a finding:
+    /// bounce reason -> sending addresses (bounce, given, or SPF) -> IP blocklists -> shared server ->
+    /// PTR and forward confirmation -> domain blocklists (domain, PTR name, HELO) -> SPF for each
+    /// sending address -> DMARC -> MX. A check that cannot run gives a DnsFailure finding, never Ok.
+    /// Thread-safe: one instance serves a whole command; cases run concurrently.</summary>
+    public sealed class MailDeliveryDiagnosis
+    {
+        /// <summary>At most this many SPF addresses are checked when no sending address is known.</summary>
+        public const int MaxSpfAddresses = 10;
+
+        private readonly QueryService _queries;
+        private readonly DnsblChecker _ipChecker;
+        private readonly DnsblChecker _domainChecker;
+        private readonly CultureInfo _culture;
+        private readonly DiagnosisRules _rules;
+        private readonly SpfEvaluator _spf;
+        private readonly MxLookup _mx;
+        private readonly PtrLookup _ptr;
+
+        public MailDeliveryDiagnosis(QueryService queries, DnsblChecker ipChecker, DnsblChecker domainChecker, CultureInfo culture, DiagnosisRules rules = null)
+        {
+            _queries = queries ?? throw new ArgumentNullException(nameof(queries));
+            _ipChecker = ipChecker;
+            _domainChecker = domainChecker;
+            _culture = culture;
+            _rules = rules ?? DiagnosisRules.Default;
+            _spf = new SpfEvaluator(queries, culture);
+            _mx = new MxLookup(queries);
+            _ptr = new PtrLookup(queries);
+        }
+
+        public SharedServerRegistry Registry { get; } = new SharedServerRegistry();
+
+        public async Task<IReadOnlyList<DiagnosisFinding>> DiagnoseAsync(DiagnosisInput input, CancellationToken ct)
+        {
+            var findings = new List<DiagnosisFinding>();
+            string label = input.Label ?? string.Empty;
+            Func<string, string, DiagnosisSeverity, string, string, string, DiagnosisFinding> add = (target, check, severity, cause, evidence, url) =>
+            {
+                var f = NewFinding(label, target, check, severity, cause, evidence, url);
+                findings.Add(f);
+                return f;
+            };
+
+            // 1. The bounce: what the receiver said.
+            var causes = new List<string>();
+            BounceSender sender = null;
+            foreach (var bounce in input.Bounces ?? new BounceReason[0])
+            {
+                var rule = _rules.Match(bounce);
+                causes.Add(rule.Cause);
+                string url = FirstOf(bounce.Url, rule.Url, _rules.UrlFor(rule.Cause));
+                add(FirstOf(bounce.Recipient, label), "Bounce", rule.Severity, rule.Cause, BounceEvidence(bounce), url);
+                var s = BounceSender.From(bounce);
+                if (sender == null || (sender.Address == null && s.Address != null)) sender = s;
+            }
+
+            string domain = input.Domain;
+            if (string.IsNullOrEmpty(domain) && sender != null && sender.Domain.Length > 0) domain = sender.Domain;
+            var addresses = new List<(IPAddress Address, string Evidence)>();
+            foreach (var a in input.Addresses ?? new IPAddress[0]) addresses.Add((a, T("Diagnosis_GivenAddress", a)));
+            if (sender?.Address != null && !addresses.Any(x => x.Address.Equals(sender.Address)))
+                addresses.Insert(0, (sender.Address, sender.Source));
+
+            // A bounce that only says the recipient's side failed (or is no bounce) needs no DNS checks,
+            // unless the user also asked about a domain or an address.
+            bool bounceOnly = input.Bounces != null && input.Bounces.Count > 0 && string.IsNullOrEmpty(input.Domain) && (input.Addresses?.Count ?? 0) == 0;
+            if (bounceOnly && causes.All(c => c == "RecipientProblem" || c == "NotABounce")) return findings;
+
+            // 2. The domain's records, all at once.
+            Task<SpfEvaluation> spfTask = Task.FromResult<SpfEvaluation>(null);
+            Task<MxResult> mxTask = Task.FromResult<MxResult>(null);
+            Task<DmarcRecord> dmarcTask = Task.FromResult<DmarcRecord>(null);
+            Task<DnsblResult[]> domainListTask = Task.FromResult<DnsblResult[]>(null);
+            if (!string.IsNullOrEmpty(domain))
+            {
+                spfTask = _spf.EvaluateAsync(domain, ct);
+                mxTask = _mx.LookupAsync(domain, ct);
+                dmarcTask = DmarcRecord.LookupAsync(_queries, domain, ct);
+                domainListTask = CheckDomainAsync(domain, ct);
+            }
+            var spf = await spfTask.ConfigureAwait(false);
+            var mx = await mxTask.ConfigureAwait(false);
+            if (!string.IsNullOrEmpty(domain)) RecordUses(domain, spf, mx);
+
+            bool domainMissing = spf?.Status == SpfRecordStatus.NxDomain || mx?.Status == MxStatus.NxDomain;
+            if (domainMissing)
+            {
+                add(domain, "Domain", DiagnosisSeverity.Critical, "DomainNotFound", T("Diagnosis_Ev_NxDomain", domain), _rules.UrlFor("DomainNotFound"));
+            }
+
+            // 3. Sending addresses: the bounce's or the user's, else the SPF record's own.
+            if (addresses.Count == 0 && spf != null && spf.Status == SpfRecordStatus.Found)
+            {
+                foreach (var (mechanism, network) in spf.AuthorisedNetworks())
+                {
+                    if (!network.Network.IsSingleAddress) continue;
+                    var ip = network.Network.Address;
+                    if (addresses.Any(x => x.Address.Equals(ip))) continue;
+                    addresses.Add((ip, network.Evidence ?? mechanism.Evidence));
+                    if (addresses.Count >= MaxSpfAddresses) break;
+                }
+            }
+            if (addresses.Count == 0 && !domainMissing)
+            {
+                string why = spf == null ? T("Diagnosis_Ev_NoAddressAtAll")
+                    : spf.Status == SpfRecordStatus.Found ? T("Diagnosis_Ev_SpfRangesOnly", domain, spf.Root.Text)
+                    : T("Diagnosis_Ev_NoSpfForAddresses", domain);
+                add(FirstOf(domain, label), "SendingIp", DiagnosisSeverity.Info, "InsufficientEvidence", why, _rules.UrlFor("InsufficientEvidence"));
+            }
+
+            // 4. Each address: lists and PTR at once.
+            var perAddress = addresses.Select(a => CheckAddressAsync(a.Address, ct)).ToList();
+            await Task.WhenAll(perAddress).ConfigureAwait(false);
+            var namesChecked = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < addresses.Count; i++)
+            {
+                var (ip, how) = addresses[i];
+                var (lists, ptr, ptrNameLists) = perAddress[i].Result;
+                string target = ip.ToString();
+                var listings = BlocklistFindings(label, target, "IpBlocklist", lists, findings, how);
+                foreach (var l in listings.Where(l => l.CauseCode == "BlocklistVerdict" || l.CauseCode == "BlocklistCompromise"))
+                    Registry.AddListing(target, l);
+                if (listings.Count > 0) SharedServerFinding(label, ip, ptr, spf, listings[0], findings);
+                PtrFinding(label, ip, ptr, findings);
+                if (ptrNameLists != null && namesChecked.Add(ptr.HostName)) BlocklistFindings(label, ptr.HostName, "DomainBlocklist", ptrNameLists, findings, T("Diagnosis_Ev_PtrNameOf", ip));
+            }
+
+            // 5. The HELO name the bounce shows, and the domain, on domain lists.
+            string helo = sender?.Helo ?? string.Empty;
+            if (helo.Length > 0 && !string.Equals(helo, domain, StringComparison.OrdinalIgnoreCase) && _domainChecker != null && namesChecked.Add(helo))
+            {
+                var heloLists = await CheckDomainAsync(helo, ct).ConfigureAwait(false);
+                if (heloLists != null) BlocklistFindings(label, helo, "DomainBlocklist", heloLists, findings, T("Diagnosis_Ev_HeloOf", helo));
+            }
+            var domainLists = await domainListTask.ConfigureAwait(false);
+            if (domainLists != null && !domainMissing) BlocklistFindings(label, domain, "DomainBlocklist", domainLists, findings, T("Diagnosis_Ev_SenderDomain", domain));
+
+            if (string.IsNullOrEmpty(domain))
+            {
+                if (addresses.Count > 0 || (input.Bounces?.Count ?? 0) > 0)
+                    add(label, "Spf", DiagnosisSeverity.Info, "InsufficientEvidence", T("Diagnosis_Ev_NoDomain"), _rules.UrlFor("InsufficientEvidence"));
+                return findings;
+            }
+            if (domainMissing) return findings;
+
+            // 6. SPF for each sending address, DMARC, MX.
+            var spfResults = SpfFindings(label, domain, spf, addresses.Select(a => a.Address).ToList(), findings);
+            var dmarc = await dmarcTask.ConfigureAwait(false);
+            DmarcFinding(label, domain, dmarc, spfResults, causes.Contains("DmarcFail"), findings);
+            MxFinding(label, domain, mx, findings);
+            return findings;
+        }
+
+        /// <summary>SharedServer findings that need the whole run (many domains pointing at one listed
+        /// address). Call once, after every case is done.</summary>
+        public IReadOnlyList<DiagnosisFinding> RunFindings()
+        {
+            var list = new List<DiagnosisFinding>();
+            foreach (var (address, listing, domains) in Registry.Shared(_rules.SharedDomainThreshold))
+            {
+                string evidence = T("Diagnosis_Ev_SharedByDomains", domains.Count, string.Join(", ", domains.Take(20))) + " | " + listing.Evidence;
+                list.Add(NewFinding(string.Empty, address, "SharedServer", DiagnosisSeverity.Warning, "SharedServer", evidence, FirstOf(listing.Url, _rules.UrlFor("SharedServer"))));
+            }
+            return list;
+        }
+
+        private async Task<(DnsblResult[] Lists, PtrResult Ptr, DnsblResult[] PtrNameLists)> CheckAddressAsync(IPAddress ip, CancellationToken ct)
+        {
+            var input = DnsblInput.TryParseAddress(ip.ToString());
+            var listsTask = _ipChecker != null ? _ipChecker.CheckAsync(input, ct) : Task.FromResult<DnsblResult[]>(null);
+            var ptr = await _ptr.LookupAsync(ip, ct).ConfigureAwait(false);
+            DnsblResult[] ptrNameLists = null;
+            if (!string.IsNullOrEmpty(ptr.HostName)) ptrNameLists = await CheckDomainAsync(ptr.HostName, ct).ConfigureAwait(false);
+            return (await listsTask.ConfigureAwait(false), ptr, ptrNameLists);
+        }
+
+        private Task<DnsblResult[]> CheckDomainAsync(string name, CancellationToken ct)
+        {
+            var input = DnsblInput.TryParseDomain(name);
+            if (_domainChecker == null || input == null) return Task.FromResult<DnsblResult[]>(null);
+            return _domainChecker.CheckAsync(input, ct);
+        }
+
+        private void RecordUses(string domain, SpfEvaluation spf, MxResult mx)
+        {
+            if (spf != null)
+                foreach (var (_, network) in spf.AuthorisedNetworks())
+                    if (network.Network.IsSingleAddress) Registry.AddUse(network.Network.Address.ToString(), domain, "SPF");
+            if (mx != null)
+                foreach (var host in mx.Hosts)
+                    foreach (var a in host.Addresses) Registry.AddUse(a.ToString(), domain, "MX");
+        }
+
+        /// <summary>Listings, failures and the clean result of one name or address on a set of lists.
+        /// Returns the listing findings.</summary>
+        private List<DiagnosisFinding> BlocklistFindings(string label, string target, string check, DnsblResult[] results, List<DiagnosisFinding> findings, string context)
+        {
+            var listings = new List<DiagnosisFinding>();
+            if (results == null) return listings;
+            var clean = new List<string>();
+            var failed = new List<string>();
+            foreach (var r in results)
+            {
+                switch (r.Status)
+                {
+                    case DnsblStatus.Listed:
+                    case DnsblStatus.Policy:
+                        string cause = r.Tag.IndexOf("Compromise", StringComparison.OrdinalIgnoreCase) >= 0 ? "BlocklistCompromise"
+                            : r.Status == DnsblStatus.Policy ? "BlocklistPolicy" : "BlocklistVerdict";
+                        string evidence = r.ZoneName + " (" + r.Zone + "): " + r.ReturnCodes
+                            + (string.IsNullOrEmpty(r.Meaning) ? string.Empty : " " + r.Meaning)
+                            + (string.IsNullOrEmpty(r.Reason) ? string.Empty : "; TXT \"" + r.Reason + "\"")
+                            + (string.IsNullOrEmpty(context) ? string.Empty : " | " + context);
+                        var f = NewFinding(label, target, check, DiagnosisSeverity.Critical, cause, evidence, FirstOf(r.LookupUrl, _rules.UrlFor(cause)));
+                        findings.Add(f);
+                        listings.Add(f);
+                        break;
+                    case DnsblStatus.NotListed:
+                        clean.Add(r.Zone);
+                        break;
+                    case DnsblStatus.Error:
+                    case DnsblStatus.ZoneUnhealthy:
+                        failed.Add(r.Zone + ": " + (string.IsNullOrEmpty(r.Detail) ? r.Status.ToString() : r.Detail));
+                        break;
+                }
+            }
+            if (failed.Count > 0)
+            {
+                string evidence = string.Join("; ", failed) + (clean.Count > 0 ? " | " + T("Diagnosis_Ev_AnsweredClean", string.Join(", ", clean)) : string.Empty);
+                findings.Add(NewFinding(label, target, check, DiagnosisSeverity.Warning, "DnsFailure", evidence, string.Empty));
+            }
+            else if (listings.Count == 0 && clean.Count > 0)
+            {
+                findings.Add(NewFinding(label, target, check, DiagnosisSeverity.Ok, "Ok", T("Diagnosis_Ev_NotListed", string.Join(", ", clean)), string.Empty));
+            }
+            return listings;
+        }
+
+        private void SharedServerFinding(string label, IPAddress ip, PtrResult ptr, SpfEvaluation spf, DiagnosisFinding listing, List<DiagnosisFinding> findings)
+        {
+            if (listing.CauseCode == "BlocklistPolicy") return;   // a policy listing is about the address type, not a neighbour
+            var evidence = new List<string>();
+            if (_rules.LooksLikeHosting(ptr?.HostName)) evidence.Add(T("Diagnosis_Ev_HostingPtr", ptr.HostName));
+            if (spf != null)
+            {
+                var via = spf.AuthorisedNetworks().FirstOrDefault(n => n.Network.Network.Contains(ip) && (n.Network.Evidence ?? string.Empty).Contains("include:"));
+                if (via.Network != null) evidence.Add(T("Diagnosis_Ev_SpfInclude", via.Network.Evidence));
+            }
+            if (evidence.Count == 0) return;
+            Registry.MarkReported(ip.ToString());
+            string text = string.Join(" | ", evidence) + (evidence.Count == 1 ? " | " + T("Diagnosis_Ev_ThinEvidence") : string.Empty);
+            findings.Add(NewFinding(label, ip.ToString(), "SharedServer", DiagnosisSeverity.Warning, "SharedServer", text, FirstOf(listing.Url, _rules.UrlFor("SharedServer"))));
+        }
+
+        private void PtrFinding(string label, IPAddress ip, PtrResult ptr, List<DiagnosisFinding> findings)
+        {
+            string target = ip.ToString();
+            string reverse = IpNetwork.ReverseName(ip);
+            if (ptr.Failure != null && ptr.ForwardConfirmed == null)
+            {
+                findings.Add(NewFinding(label, target, "Ptr", DiagnosisSeverity.Warning, "DnsFailure",
+                    ptr.FailedName + ": " + SpfEvaluator.DescribeOutcome(ptr.Failure.Value, _culture), string.Empty));
+                return;
+            }
+            if (ptr.HostNames.Count == 0)
+            {
+                findings.Add(NewFinding(label, target, "Ptr", DiagnosisSeverity.Critical, "PtrMissing", T("Diagnosis_Ev_NoPtr", reverse), _rules.UrlFor("PtrMissing")));
+                return;
+            }
+            if (ptr.ForwardConfirmed == false)
+            {
+                findings.Add(NewFinding(label, target, "Ptr", DiagnosisSeverity.Warning, "PtrNotForwardConfirmed",
+                    T("Diagnosis_Ev_PtrNotConfirmed", reverse, string.Join(", ", ptr.HostNames), target), _rules.UrlFor("PtrNotForwardConfirmed")));
+                return;
+            }
+            findings.Add(NewFinding(label, target, "Ptr", DiagnosisSeverity.Ok, "Ok", reverse + " PTR " + ptr.HostName + " -> " + target, string.Empty));
+        }
+
+        private Dictionary<IPAddress, SpfResult> SpfFindings(string label, string domain, SpfEvaluation spf, List<IPAddress> addresses, List<DiagnosisFinding> findings)
+        {
+            var results = new Dictionary<IPAddress, SpfResult>();
+            if (spf == null) return results;
+            string record = spf.Root.Text ?? string.Empty;
+            switch (spf.Status)
+            {
+                case SpfRecordStatus.DnsFailure:
+                    findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Warning, "DnsFailure",
+                        domain + " TXT: " + SpfEvaluator.DescribeOutcome(spf.Root.Outcome, _culture), string.Empty));
+                    return results;
+                case SpfRecordStatus.None:
+                    findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Warning, "SpfMissing", T("Diagnosis_Ev_NoSpf", domain), _rules.UrlFor("SpfMissing")));
+                    foreach (var a in addresses) results[a] = SpfResult.None;
+                    return results;
+            }
+            var dnsProblems = spf.Problems.Where(p => p.Code == MailServerProblemCode.SpfDnsFailure).Select(p => p.Message).ToList();
+            var badProblems = spf.Problems.Where(p => p.Code != MailServerProblemCode.SpfDnsFailure && p.Code != MailServerProblemCode.SpfNoAddresses
+                && p.Code != MailServerProblemCode.SpfUnresolvableMechanism && p.Code != MailServerProblemCode.DomainNotFound).Select(p => p.Message).ToList();
+            if (dnsProblems.Count > 0)
+                findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Warning, "DnsFailure", string.Join(" ", dnsProblems), string.Empty));
+            if (badProblems.Count > 0 || spf.Status == SpfRecordStatus.Multiple)
+                findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Critical, "SpfInvalid",
+                    string.Join(" ", badProblems.DefaultIfEmpty(record)) + " | " + record, _rules.UrlFor("SpfInvalid")));
+            bool reported = dnsProblems.Count > 0 || badProblems.Count > 0 || spf.Status == SpfRecordStatus.Multiple;
+
+            foreach (var ip in addresses)
+            {
+                var result = spf.Check(ip);
+                results[ip] = result;
+                string evidence = T("Diagnosis_Ev_SpfResult", domain, ip, result.ToString().ToLowerInvariant(), record);
+                switch (result)
+                {
+                    case SpfResult.Pass:
+                        findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Ok, "Ok", evidence, string.Empty));
+                        break;
+                    case SpfResult.Fail:
+                    case SpfResult.SoftFail:
+                    case SpfResult.Neutral:
+                        findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Critical, "SpfNotAuthorized", evidence, _rules.UrlFor("SpfNotAuthorized")));
+                        break;
+                    case SpfResult.TempError:
+                        if (!reported) findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Warning, "DnsFailure", evidence, string.Empty));
+                        break;
+                    case SpfResult.PermError:
+                        if (!reported) findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Critical, "SpfInvalid", evidence, _rules.UrlFor("SpfInvalid")));
+                        break;
+                    default:
+                        findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Info, "InsufficientEvidence", evidence + " | " + T("Diagnosis_Ev_SpfUnknown"), _rules.UrlFor("InsufficientEvidence")));
+                        break;
+                }
+            }
+            if (addresses.Count == 0 && !reported)
+                findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Ok, "Ok", domain + " TXT \"" + record + "\"", string.Empty));
+            return results;
+        }
+
+        private void DmarcFinding(string label, string domain, DmarcRecord dmarc, Dictionary<IPAddress, SpfResult> spf, bool bounceSaysDmarc, List<DiagnosisFinding> findings)
+        {
+            if (dmarc == null) return;
+            string name = "_dmarc." + domain;
+            switch (dmarc.Status)
+            {
+                case DmarcStatus.DnsFailure:
+                    findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, "DnsFailure", name + " TXT: " + SpfEvaluator.DescribeOutcome(dmarc.Outcome, _culture), string.Empty));
+                    return;
+                case DmarcStatus.None:
+                    findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, "DmarcMissing", T("Diagnosis_Ev_NoDmarc", name), _rules.UrlFor("DmarcMissing")));
+                    return;
+                case DmarcStatus.Multiple:
+                    findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, "DmarcMissing", T("Diagnosis_Ev_DmarcMultiple", name, dmarc.Text), _rules.UrlFor("DmarcMissing")));
+                    return;
+            }
+            if (dmarc.Policy.Length == 0)
+            {
+                findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, "DmarcMissing", T("Diagnosis_Ev_DmarcNoPolicy", name, dmarc.Text), _rules.UrlFor("DmarcMissing")));
+                return;
+            }
+            var failing = spf.Where(p => p.Value != SpfResult.Pass).Select(p => p.Key.ToString() + " spf=" + p.Value.ToString().ToLowerInvariant()).ToList();
+            bool enforcing = dmarc.Policy == "reject" || dmarc.Policy == "quarantine";
+            if (bounceSaysDmarc || (enforcing && failing.Count > 0))
+            {
+                string evidence = name + " \"" + dmarc.Text + "\"" + (failing.Count > 0 ? " | " + string.Join(", ", failing) : string.Empty) + " | " + T("Diagnosis_Ev_DkimUnknown");
+                findings.Add(NewFinding(label, domain, "Dmarc", enforcing ? DiagnosisSeverity.Critical : DiagnosisSeverity.Warning, "DmarcFail", evidence, _rules.UrlFor("DmarcFail")));
+                return;
+            }
+            findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Ok, "Ok", name + " \"" + dmarc.Text + "\"", string.Empty));
+        }
+
+        private void MxFinding(string label, string domain, MxResult mx, List<DiagnosisFinding> findings)
+        {
+            if (mx == null) return;
+            string url = _rules.UrlFor("MxMissing");
+            switch (mx.Status)
+            {
+                case MxStatus.DnsFailure:
+                    findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, "DnsFailure", domain + " MX: " + SpfEvaluator.DescribeOutcome(mx.Outcome, _culture), string.Empty));
+                    return;
+                case MxStatus.NullMx:
+                    findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, "MxMissing", T("Diagnosis_Ev_NullMx", domain), url));
+                    return;
+                case MxStatus.NoMailRecords:
+                    findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Critical, "MxMissing", T("Diagnosis_Ev_NoMailRecords", domain), url));
+                    return;
+                case MxStatus.NxDomain:
+                    return;
+            }
+            string chain = string.Join("; ", mx.Hosts.Select(h => (h.Preference >= 0 ? h.Preference.ToString(CultureInfo.InvariantCulture) + " " : string.Empty) + h.Name + " -> "
+                + (h.Addresses.Count > 0 ? string.Join(", ", h.Addresses) : h.Failure != null ? SpfEvaluator.DescribeOutcome(h.Failure.Value, _culture) : "-")));
+            var failedHosts = mx.Hosts.Where(h => h.Failure != null && h.Addresses.Count == 0).ToList();
+            var deadHosts = mx.Hosts.Where(h => h.Unresolvable).ToList();
+            if (failedHosts.Count > 0 && !mx.Resolves)
+            {
+                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, "DnsFailure", "MX " + domain + ": " + chain, string.Empty));
+                return;
+            }
+            if (!mx.Resolves)
+            {
+                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Critical, "MxMissing", T("Diagnosis_Ev_MxUnresolvable", domain, chain), url));
+                return;
+            }
+            if (deadHosts.Count > 0)
+            {
+                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, "MxMissing", T("Diagnosis_Ev_MxSomeUnresolvable", domain, string.Join(", ", deadHosts.Select(h => h.Name)), chain), url));
+                return;
+            }
+            if (mx.Status == MxStatus.ImplicitMx)
+            {
+                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Info, "MxMissing", T("Diagnosis_Ev_ImplicitMx", domain, chain), url));
+                return;
+            }
+            findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Ok, "Ok", "MX " + domain + ": " + chain, string.Empty));
+        }
+
+        private string BounceEvidence(BounceReason b)
+        {
+            var parts = new List<string> { b.Reason };
+            if (!string.IsNullOrEmpty(b.Status)) parts.Add(b.Status);
+            if (!string.IsNullOrEmpty(b.ProviderCode) && b.ProviderCode != b.Status) parts.Add(b.ProviderCode);
+            if (!string.IsNullOrEmpty(b.Blocklist)) parts.Add(b.Blocklist);
+            string text = System.Text.RegularExpressions.Regex.Replace(b.DiagnosticText ?? string.Empty, @"\s+", " ").Trim();
+            if (text.Length > 400) text = text.Substring(0, 400) + "...";
+            return string.Join(" ", parts) + (text.Length > 0 ? ": " + text : string.Empty);
+        }
+
+        private DiagnosisFinding NewFinding(string label, string target, string check, DiagnosisSeverity severity, string cause, string evidence, string url) => new DiagnosisFinding
+        {
+            Input = label ?? string.Empty,
+            Target = target ?? string.Empty,
+            Check = check,
+            Severity = severity,
+            CauseCode = cause,
+            Cause = T("Cause_" + cause),
+            Evidence = SafeText.Neutralize(evidence ?? string.Empty),
+            Fix = T("Fix_" + cause),
+            Url = url ?? string.Empty,
+        };
+
+        private static string FirstOf(params string[] values) => values.FirstOrDefault(v => !string.IsNullOrEmpty(v)) ?? string.Empty;
+
+        private string T(string key, params object[] args) => args.Length == 0 ? Text.Get(key, _culture) : Text.Format(key, _culture, args);
+    }
+}

@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using MailBlacklist.Engine.Bounces;
+
+namespace MailBlacklist
+{
+    /// <summary>-Path / -LiteralPath to bounce files (folders and Maildirs expanded), and reading them
+    /// into BounceReason objects, for the cmdlets that take bounces besides Get-BounceReason.</summary>
+    internal static class BounceFiles
+    {
+        public delegate void ErrorSink(string errorId, ErrorCategory category, object target, string key, params object[] args);
+
+        public static IEnumerable<string> Resolve(PSCmdlet cmdlet, IEnumerable<string> inputs, bool literal, ErrorSink error)
+        {
+            foreach (string input in inputs ?? new string[0])
+            {
+                var resolved = new List<string>();
+                try
+                {
+                    if (literal)
+                    {
+                        string one = cmdlet.GetUnresolvedProviderPathFromPSPath(input);
+                        if (File.Exists(one) || Directory.Exists(one)) resolved.Add(one);
+                    }
+                    else
+                    {
+                        resolved.AddRange(cmdlet.GetResolvedProviderPathFromPSPath(input, out ProviderInfo provider));
+                        if (provider.Name != "FileSystem")
+                        {
+                            error("NotAFileSystemPath", ErrorCategory.InvalidArgument, input, "Error_NotFileSystem", input);
+                            continue;
+                        }
+                    }
+                }
+                catch (ItemNotFoundException) { }
+                catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException)
+                {
+                    error("InvalidPath", ErrorCategory.InvalidArgument, input, "Error_InvalidPath", input, ex.Message);
+                    continue;
+                }
+                if (resolved.Count == 0)
+                {
+                    error("PathNotFound", ErrorCategory.ObjectNotFound, input, "Error_PathNotFound", input);
+                    continue;
+                }
+                foreach (string item in resolved)
+                {
+                    if (Directory.Exists(item)) { foreach (string f in MailSource.FilesOf(item)) yield return f; }
+                    else yield return item;
+                }
+            }
+        }
+
+        /// <summary>The bounces of one file, grouped by message; null after an error was written.</summary>
+        public static List<List<BounceReason>> Read(BounceParser parser, string file, System.Globalization.CultureInfo culture, ErrorSink error)
+        {
+            try
+            {
+                byte[] data = MailSource.ReadFile(file);
+                var groups = new List<List<BounceReason>>();
+                foreach (var r in parser.ParseFile(data, file, culture))
+                {
+                    if (groups.Count == 0 || groups[groups.Count - 1][0].MessageNumber != r.MessageNumber) groups.Add(new List<BounceReason>());
+                    groups[groups.Count - 1].Add(r);
+                }
+                return groups;
+            }
+            catch (BounceInputException ex)
+            {
+                error(ex.ErrorId, ex.ErrorId == "InputTooLarge" ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidData, file, ex.MessageKey, ex.Arguments);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                error("ReadFailed", ErrorCategory.ReadError, file, "Error_ReadFailed", file, ex.Message);
+            }
+            return null;
+        }
+    }
+}

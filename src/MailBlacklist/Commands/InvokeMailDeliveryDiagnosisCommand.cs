@@ -1,0 +1,264 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Threading.Tasks;
+using MailBlacklist.Engine.Bounces;
+using MailBlacklist.Engine.Diagnosis;
+using MailBlacklist.Engine.Dns;
+using MailBlacklist.Engine.Dnsbl;
+
+namespace MailBlacklist.Commands
+{
+    /// <summary>From a bounce, a domain or an address to cause, evidence and fix. Each bounce message,
+    /// domain or address is one case; cases run concurrently and their findings are written in input
+    /// order. Findings that need the whole run (many domains on one listed address) come last.</summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "MailDeliveryDiagnosis")]
+    [OutputType(typeof(DiagnosisFinding))]
+    public sealed class InvokeMailDeliveryDiagnosisCommand : MailBlacklistCmdlet
+    {
+        [Parameter(Position = 0)]
+        [SupportsWildcards]
+        public string[] Path { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        public string[] LiteralPath { get; set; }
+
+        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString, AllowNull, AllowEmptyCollection]
+        public string[] Domain { get; set; }
+
+        [Parameter]
+        [Alias("IP")]
+        [AllowEmptyString, AllowNull, AllowEmptyCollection]
+        public string[] IPAddress { get; set; }
+
+        /// <summary>Get-BounceReason objects from the pipeline; recipients of one message form one case.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        public BounceReason[] InputObject { get; set; }
+
+        [Parameter]
+        [ArgumentCompleter(typeof(ZoneCompleter))]
+        public string[] Zone { get; set; }
+
+        [Parameter]
+        public string[] Server { get; set; }
+
+        [Parameter]
+        [ValidateRange(0.1, 60.0)]
+        public double TimeoutSec { get; set; } = 3;
+
+        [Parameter]
+        [ValidateRange(0, 10)]
+        public int Retry { get; set; } = 1;
+
+        [Parameter]
+        public string DqsKey { get; set; }
+
+        [Parameter]
+        public string CatalogPath { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 4096)]
+        public int ThrottleLimit { get; set; } = 64;
+
+        private QueryService _queries;
+        private MailDeliveryDiagnosis _diagnosis;
+        private BounceParser _parser;
+        private List<BounceReason> _pendingBounces;
+        private readonly OrderedResults<object, IReadOnlyList<DiagnosisFinding>> _results = new OrderedResults<object, IReadOnlyList<DiagnosisFinding>>();
+        private static readonly Task<IReadOnlyList<DiagnosisFinding>> NoResult = Task.FromResult<IReadOnlyList<DiagnosisFinding>>(null);
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private long _received, _written, _lastProgress;
+        private bool _anyInput, _dnsFailed, _argumentsRead, _anyDomain;
+        private string[] _lastLiteralPath;
+        private readonly List<IPAddress> _addresses = new List<IPAddress>();
+
+        protected override void BeginProcessing()
+        {
+            string path = string.IsNullOrWhiteSpace(CatalogPath) ? Catalog.DefaultPath() : GetUnresolvedProviderPathFromPSPath(CatalogPath);
+            Catalog catalog = null;
+            try { catalog = CatalogCache.Get(path); }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                ThrowConfigurationError("CatalogLoadFailed", ErrorCategory.ReadError, path, "Error_CatalogLoad", path, ex.Message);
+            }
+            string dqsKey = !string.IsNullOrEmpty(DqsKey) ? DqsKey : Environment.GetEnvironmentVariable(TestDnsblCommand.DqsKeyVariable);
+            if (!string.IsNullOrEmpty(dqsKey) && !ZoneTarget.IsValidDqsKey(dqsKey))
+                ThrowConfigurationError("InvalidDqsKey", ErrorCategory.InvalidArgument, null, "Error_InvalidDqsKey");
+
+            var endpoints = new List<IPEndPoint>();
+            foreach (string server in Server ?? new string[0])
+            {
+                try { endpoints.AddRange(ServerEndpoint.Parse(server)); }
+                catch (Exception ex) when (ex is FormatException || ex is System.Net.Sockets.SocketException || ex is ArgumentException)
+                {
+                    ThrowConfigurationError("InvalidServer", ErrorCategory.InvalidArgument, server, "Error_InvalidServer", server);
+                }
+            }
+            var resolver = new DnsClientResolver(endpoints, TimeSpan.FromSeconds(TimeoutSec), Retry);
+            _queries = new QueryService(resolver, ThrottleLimit, 0, AnswerCache.Session);
+            WriteVerbose(L("Verbose_Resolver", resolver.Description));
+
+            // -Zone names lists of any kind: each checker skips what does not apply (NotApplicable).
+            var unmatched = new List<string>();
+            var ipZones = ZoneTarget.Select(catalog, Zone, InputKinds.IPv4 | InputKinds.IPv6, dqsKey, unmatched);
+            var domainZones = ZoneTarget.Select(catalog, Zone, InputKinds.Domain, dqsKey, null);
+            foreach (string z in unmatched)
+                WriteError(new ErrorRecord(new ArgumentException(L("Error_ZoneNotFound", z)), "ZoneNotFound", ErrorCategory.ObjectNotFound, z));
+            bool anyZone = Zone != null && Zone.Length > 0;
+            var ipUsable = ipZones.Where(z => z.Accepts(InputKinds.IPv4) || z.Accepts(InputKinds.IPv6)).ToList();
+            var domainUsable = domainZones.Where(z => z.Accepts(InputKinds.Domain)).ToList();
+            if (anyZone && ipUsable.Count == 0 && domainUsable.Count == 0)
+                ThrowConfigurationError("NoZones", ErrorCategory.ObjectNotFound, Zone, "Error_NoZones");
+            WriteVerbose(L("Verbose_Zones", string.Join(", ", ipUsable.Concat(domainUsable).Select(z => z.Name).Distinct())));
+            var ipChecker = ipUsable.Count > 0 ? new DnsblChecker(ipUsable, _queries, Culture, dqsKey) : null;
+            var domainChecker = domainUsable.Count > 0 ? new DnsblChecker(domainUsable, _queries, Culture, dqsKey) : null;
+            _diagnosis = new MailDeliveryDiagnosis(_queries, ipChecker, domainChecker, Culture);
+            _parser = new BounceParser();
+        }
+
+        protected override void ProcessRecord()
+        {
+            // Get-BounceReason objects: consecutive recipients of one message make one case.
+            foreach (var bounce in InputObject ?? new BounceReason[0])
+            {
+                if (bounce == null) continue;
+                _anyInput = true;
+                if (_pendingBounces != null && !SameMessage(_pendingBounces[0], bounce)) FlushBounces();
+                (_pendingBounces = _pendingBounces ?? new List<BounceReason>()).Add(bounce);
+            }
+            if (InputObject == null) FlushBounces();
+
+            // Command-line values stay bound for every pipeline record: read them once.
+            if (!_argumentsRead)
+            {
+                _argumentsRead = true;
+                ReadFiles(Path, literal: false);
+                foreach (string value in IPAddress ?? new string[0])
+                {
+                    _anyInput = true;
+                    var input = string.IsNullOrWhiteSpace(value) ? null : DnsblInput.TryParseAddress(value);
+                    if (input == null)
+                    {
+                        if (string.IsNullOrWhiteSpace(value)) Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", "IPAddress");
+                        else Reject("InvalidIPAddress", ErrorCategory.InvalidArgument, value, "Error_InvalidIPAddress", Shown(value));
+                        continue;
+                    }
+                    if (!_addresses.Contains(input.Address)) _addresses.Add(input.Address);
+                }
+            }
+            if (LiteralPath != null && !ReferenceEquals(LiteralPath, _lastLiteralPath))
+            {
+                _lastLiteralPath = LiteralPath;
+                ReadFiles(LiteralPath, literal: true);
+            }
+
+            foreach (string value in Domain ?? new string[0])
+            {
+                _anyInput = true;
+                if (string.IsNullOrWhiteSpace(value)) { Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", "Domain"); continue; }
+                if (DnsblInput.TryParseAddress(value) != null) { Reject("DomainIsAddress", ErrorCategory.InvalidArgument, value, "Error_DomainIsAddress", Shown(value)); continue; }
+                var input = DnsblInput.TryParseDomain(value);
+                if (input == null) { Reject("InvalidDomain", ErrorCategory.InvalidArgument, value, "Error_InvalidDomain", Shown(value)); continue; }
+                _anyDomain = true;
+                // With -IPAddress, the addresses are the domain's sending servers.
+                Start(new DiagnosisInput { Label = input.Text, Domain = input.Text, Addresses = _addresses.ToArray() });
+            }
+        }
+
+        private void ReadFiles(string[] items, bool literal)
+        {
+            if (items == null) return;
+            _anyInput = true;
+            foreach (string file in BounceFiles.Resolve(this, items, literal, Reject))
+            {
+                ThrowIfStopping();
+                var groups = BounceFiles.Read(_parser, file, Culture, Reject);
+                if (groups == null) continue;
+                foreach (var g in groups) Start(new DiagnosisInput { Label = file, Bounces = g });
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            FlushBounces();
+            // Addresses without a domain are cases of their own.
+            if (!_anyDomain)
+                foreach (var a in _addresses) Start(new DiagnosisInput { Label = a.ToString(), Addresses = new[] { a } });
+            Drain(0);
+            if (!_anyInput) ThrowConfigurationError("NoInput", ErrorCategory.InvalidArgument, null, "Diagnosis_Error_NoInput");
+            foreach (var f in _diagnosis.RunFindings()) WriteObject(f);
+            if (_lastProgress > 0)
+                WriteProgress(new ProgressRecord(3, L("Diagnosis_Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
+            if (_dnsFailed) WriteWarning(L("Diagnosis_Warning_DnsFailures"));
+            WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, _clock.Elapsed.TotalSeconds));
+            _queries?.Dispose();
+        }
+
+        private static bool SameMessage(BounceReason a, BounceReason b) =>
+            !string.IsNullOrEmpty(a.Path) && string.Equals(a.Path, b.Path, StringComparison.Ordinal) && a.MessageNumber == b.MessageNumber;
+
+        private void FlushBounces()
+        {
+            if (_pendingBounces == null) return;
+            var group = _pendingBounces;
+            _pendingBounces = null;
+            string label = !string.IsNullOrEmpty(group[0].Path) ? group[0].Path : (group[0].IPAddress ?? group[0].Recipient ?? "bounce");
+            Start(new DiagnosisInput { Label = label, Bounces = group });
+        }
+
+        private void Start(DiagnosisInput input)
+        {
+            _received++;
+            WriteVerbose(L("Diagnosis_Verbose_Case", input.Label));
+            _results.Add(input.Label, _diagnosis.DiagnoseAsync(input, CancelToken));
+            Drain(Math.Max(16, ThrottleLimit));
+        }
+
+        private void Reject(string errorId, ErrorCategory category, object target, string key, params object[] args)
+        {
+            var error = new ErrorRecord(new ArgumentException(L(key, args)), errorId, category, target);
+            _results.Add(error, NoResult);
+            Drain(Math.Max(16, ThrottleLimit));
+        }
+
+        private void Drain(int maxPending)
+        {
+            try { _results.Drain(Write, maxPending, Progress, CancelToken); }
+            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
+            Progress();
+        }
+
+        private void Write(object item, Task<IReadOnlyList<DiagnosisFinding>> task)
+        {
+            if (item is ErrorRecord rejected) { WriteError(rejected); return; }
+            _written++;
+            if (task.IsCanceled) throw new PipelineStoppedException();
+            if (task.IsFaulted)
+            {
+                WriteError(new ErrorRecord(task.Exception.GetBaseException(), "DiagnosisFailed", ErrorCategory.NotSpecified, item));
+                return;
+            }
+            foreach (var f in task.Result)
+            {
+                if (f.CauseCode == "DnsFailure") _dnsFailed = true;
+                WriteObject(f);
+            }
+        }
+
+        private void Progress()
+        {
+            long now = _clock.ElapsedMilliseconds;
+            if (now < 1000 || now - _lastProgress < 250) return;
+            _lastProgress = now;
+            int percent = _received == 0 ? 0 : (int)Math.Min(100, _written * 100 / _received);
+            WriteProgress(new ProgressRecord(3, L("Diagnosis_Progress_Activity"), L("Diagnosis_Progress_Status", _written, _received)) { PercentComplete = percent });
+        }
+
+        private static string Shown(string value) => SafeText.Neutralize(value.Length > 200 ? value.Substring(0, 200) : value);
+    }
+}

@@ -1,0 +1,286 @@
+# Invoke-MailDeliveryDiagnosis against the lab: Knot serves diag.test (tests/lab/knot/diag.test.zone)
+# and the reverse zones, rbldnsd the lists (192.0.2.2 SBL, .4 XBL, .11 PBL on spamhaus.bl.test,
+# 198.51.100.0/24 on good.bl.test). Bounces come from samples/ and tests/bounces-diagnosis/.
+# Every cause has a scenario; each test asserts CauseCode, Severity, Fix and Url.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $script:Samples = Join-Path $PSScriptRoot '../samples'
+    $script:Bounces = Join-Path $PSScriptRoot 'bounces-diagnosis'
+    $script:Common = @{ Server = $Lab.Dnsdist; TimeoutSec = 2; Retry = 0; CatalogPath = $LabCatalog }
+
+    function script:Invoke-Diag {
+        # Runs the diagnosis and returns the findings and the errors apart.
+        param([Parameter(ValueFromPipeline)] $InputObject, [hashtable] $Parameters = @{})
+        begin { $items = [System.Collections.Generic.List[object]]::new() }
+        process { if ($null -ne $InputObject) { $items.Add($InputObject) } }
+        end {
+            $errs = $null; $warns = $null
+            $p = $script:Common.Clone(); foreach ($k in $Parameters.Keys) { $p[$k] = $Parameters[$k] }
+            $out = if ($items.Count) { @($items | Invoke-MailDeliveryDiagnosis @p -ErrorAction SilentlyContinue -ErrorVariable errs -WarningAction SilentlyContinue -WarningVariable warns) }
+                   else { @(Invoke-MailDeliveryDiagnosis @p -ErrorAction SilentlyContinue -ErrorVariable errs -WarningAction SilentlyContinue -WarningVariable warns) }
+            [pscustomobject]@{ Findings = $out; Errors = @($errs); Warnings = @($warns) }
+        }
+    }
+
+    function script:Assert-Finding($Findings, [string] $Cause, [string] $Severity, [string] $Check, [switch] $NoUrl) {
+        $f = @($Findings | Where-Object { $_.CauseCode -eq $Cause -and (-not $Check -or $_.Check -eq $Check) })
+        $f.Count | Should -BeGreaterThan 0 -Because "a $Cause finding ($Check) is expected; got: $(($Findings | ForEach-Object { "$($_.Check)/$($_.CauseCode)" }) -join ', ')"
+        $f[0].Severity | Should -Be $Severity
+        $f[0].Fix | Should -Not -BeNullOrEmpty
+        $f[0].Cause | Should -Not -BeNullOrEmpty
+        $f[0].Evidence | Should -Not -BeNullOrEmpty
+        if (-not $NoUrl) { $f[0].Url | Should -Match '^https?://' }
+        $f[0]
+    }
+}
+
+Describe 'Invoke-MailDeliveryDiagnosis' {
+    Context 'Spamhaus SBL block on a shared hosting server (samples/spamhaus-sbl.eml)' {
+        BeforeAll { $script:r = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples 'spamhaus-sbl.eml') } }
+        It 'reports what the receiver said, with the lookup page' {
+            $f = Assert-Finding $r.Findings 'BlocklistReported' 'Critical' 'Bounce'
+            $f.Evidence | Should -Match 'zen\.spamhaus\.org'
+            $f.Url | Should -Be 'https://www.spamhaus.org/query/ip/192.0.2.2'
+            $f.Target | Should -Be 'sato@customer.example'
+        }
+        It 'confirms a verdict listing of the bounce address with code and TXT' {
+            $f = Assert-Finding $r.Findings 'BlocklistVerdict' 'Critical' 'IpBlocklist'
+            $f.Target | Should -Be '192.0.2.2'
+            $f.Evidence | Should -Match '127\.0\.0\.2'
+            $f.Evidence | Should -Match 'SBL12345'
+        }
+        It 'adds a SharedServer finding from the hosting PTR name, saying the evidence is thin' {
+            $f = Assert-Finding $r.Findings 'SharedServer' 'Warning' 'SharedServer'
+            $f.Evidence | Should -Match 'sv2001\.diag\.test'
+            $f.Evidence | Should -Match 'thin'
+            $f.Fix | Should -Match '1-2 days'
+        }
+        It 'checks SPF, DMARC and MX of the sender domain read from the bounce' {
+            ($r.Findings | Where-Object Check -eq 'Spf').CauseCode | Should -Be 'Ok'
+            ($r.Findings | Where-Object Check -eq 'Mx').Target | Should -Be 'verdict.diag.test'
+            ($r.Findings | Where-Object Check -eq 'Dmarc').CauseCode | Should -Be 'Ok'
+            $r.Errors.Count | Should -Be 0
+            @($r.Findings | Select-Object -ExpandProperty Input -Unique).Count | Should -Be 1
+        }
+    }
+
+    Context 'Infected PC (XBL) from a bounce' {
+        BeforeAll { $script:r = Invoke-Diag -Parameters @{ Path = (Join-Path $Bounces 'xbl-infected.eml') } }
+        It 'is BlocklistCompromise: clean up and change passwords before removal' {
+            $f = Assert-Finding $r.Findings 'BlocklistCompromise' 'Critical' 'IpBlocklist'
+            $f.Target | Should -Be '192.0.2.4'
+            $f.Fix | Should -Match 'random'
+            $f.Fix | Should -Match 'Only then'
+            @($r.Findings | Where-Object CauseCode -eq 'SharedServer').Count | Should -Be 0
+        }
+    }
+
+    Context 'PBL: sending directly from an end-user address (samples/pbl-direct-send.eml)' {
+        BeforeAll { $script:r = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples 'pbl-direct-send.eml') } }
+        It 'is BlocklistPolicy with the submission-server fix, not a verdict' {
+            $f = Assert-Finding $r.Findings 'BlocklistPolicy' 'Critical' 'IpBlocklist'
+            $f.Target | Should -Be '192.0.2.11'
+            $f.Fix | Should -Match 'submission'
+            @($r.Findings | Where-Object CauseCode -eq 'BlocklistVerdict').Count | Should -Be 0
+        }
+        It 'also finds the missing PTR' {
+            (Assert-Finding $r.Findings 'PtrMissing' 'Critical' 'Ptr').Target | Should -Be '192.0.2.11'
+        }
+        It 'checks the HELO name (Reporting-MTA) on the domain lists' {
+            ($r.Findings | Where-Object { $_.Check -eq 'DomainBlocklist' -and $_.Target -eq 'router.policy.diag.test' }) | Should -Not -BeNullOrEmpty
+        }
+    }
+
+    Context "The receiver's resolver is refused (samples/open-resolver.eml)" {
+        BeforeAll { $script:r = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples 'open-resolver.eml') } }
+        It 'is ReceiverResolverRefused: nothing wrong with the sender, tell the recipient' {
+            $f = Assert-Finding $r.Findings 'ReceiverResolverRefused' 'Info' 'Bounce'
+            $f.Url | Should -Match 'returnc/pub'
+            $f.Fix | Should -Match "recipient's mail administrator"
+        }
+        It 'finds no listing of the sender' {
+            @($r.Findings | Where-Object { $_.CauseCode -like 'Blocklist*' }).Count | Should -Be 0
+            ($r.Findings | Where-Object Check -eq 'IpBlocklist').CauseCode | Should -Be 'Ok'
+        }
+    }
+
+    Context 'Receiver reputation: Microsoft 5.7.606 and Gmail low reputation' {
+        It 'points a Microsoft block to the sender portal' {
+            $r = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples 'm365-banned-ip.eml') }
+            $f = Assert-Finding $r.Findings 'ReceiverReputation' 'Critical' 'Bounce'
+            $f.Url | Should -Be 'https://sender.office.com/'
+            $f.Evidence | Should -Match '5\.7\.606'
+        }
+        It 'reads Gmail 421-4.7.0 low reputation as ReceiverReputation' {
+            $r = Invoke-Diag -Parameters @{ Path = (Join-Path $Bounces 'gmail-low-reputation.eml') }
+            Assert-Finding $r.Findings 'ReceiverReputation' 'Warning' 'Bounce' | Out-Null
+        }
+    }
+
+    Context 'PTR missing and not forward-confirmed (Gmail 5.7.25 bounces)' {
+        It 'finds no PTR for the sending address' {
+            $r = Invoke-Diag -Parameters @{ Path = (Join-Path $Bounces 'gmail-no-ptr.eml') }
+            (Assert-Finding $r.Findings 'PtrMissing' 'Critical' 'Ptr').Target | Should -Be '203.0.113.132'
+            Assert-Finding $r.Findings 'PtrMissing' 'Critical' 'Bounce' | Out-Null
+        }
+        It 'finds a PTR whose name does not resolve back' {
+            $r = Invoke-Diag -Parameters @{ Path = (Join-Path $Bounces 'gmail-ptr-mismatch.eml') }
+            $f = Assert-Finding $r.Findings 'PtrNotForwardConfirmed' 'Warning' 'Ptr'
+            $f.Target | Should -Be '203.0.113.133'
+            $f.Evidence | Should -Match 'mail\.fcrdns\.diag\.test'
+        }
+    }
+
+    Context 'A domain moved between providers (gmail-dmarc-moved.eml)' {
+        BeforeAll { $script:r = Invoke-Diag -Parameters @{ Path = (Join-Path $Bounces 'gmail-dmarc-moved.eml') } }
+        It 'finds DMARC failing under p=reject' {
+            $f = Assert-Finding $r.Findings 'DmarcFail' 'Critical' 'Dmarc'
+            $f.Evidence | Should -Match 'p=reject'
+            Assert-Finding $r.Findings 'DmarcFail' 'Critical' 'Bounce' | Out-Null
+        }
+        It 'finds SPF not authorising the real sending address, and DMARC failing because of it' {
+            $d = Invoke-Diag -Parameters @{ Domain = 'moved.diag.test'; IPAddress = '203.0.113.130' }
+            $f = Assert-Finding $d.Findings 'SpfNotAuthorized' 'Critical' 'Spf'
+            $f.Target | Should -Be '203.0.113.130'
+            $f.Evidence | Should -Match 'fail'
+            (Assert-Finding $d.Findings 'DmarcFail' 'Critical' 'Dmarc').Evidence | Should -Match '203\.0\.113\.130 spf=fail'
+        }
+        It 'finds the MX pointing at a host that no longer resolves' {
+            (Assert-Finding $r.Findings 'MxMissing' 'Critical' 'Mx').Evidence | Should -Match 'mx\.oldhost\.diag\.test'
+        }
+    }
+
+    Context 'Domain records (-Domain, with and without -IPAddress)' {
+        It 'reports SpfMissing' {
+            $r = Invoke-Diag -Parameters @{ Domain = 'nospf.diag.test'; IPAddress = '203.0.113.130' }
+            Assert-Finding $r.Findings 'SpfMissing' 'Warning' 'Spf' | Out-Null
+            @($r.Findings | Where-Object { $_.Check -eq 'Spf' -and $_.CauseCode -eq 'Ok' }).Count | Should -Be 0
+        }
+        It 'reports DmarcMissing' {
+            $r = Invoke-Diag -Parameters @{ Domain = 'nodmarc.diag.test' }
+            Assert-Finding $r.Findings 'DmarcMissing' 'Warning' 'Dmarc' | Out-Null
+            ($r.Findings | Where-Object { $_.Check -eq 'Spf' }).CauseCode | Should -Be 'Ok'   # sending address from SPF
+        }
+        It 'reports MxMissing for a domain without MX and address' {
+            $r = Invoke-Diag -Parameters @{ Domain = 'nomx.diag.test' }
+            Assert-Finding $r.Findings 'MxMissing' 'Critical' 'Mx' | Out-Null
+        }
+        It 'reports DomainNotFound for a domain that does not exist' {
+            $r = Invoke-Diag -Parameters @{ Domain = 'nx.diag.test' }
+            Assert-Finding $r.Findings 'DomainNotFound' 'Critical' 'Domain' -NoUrl | Out-Null
+            @($r.Findings | Where-Object CauseCode -eq 'Ok').Count | Should -Be 0
+        }
+        It 'gives all Ok for a healthy domain, each check present' {
+            $r = Invoke-Diag -Parameters @{ Domain = 'ok.diag.test' }
+            foreach ($check in 'IpBlocklist', 'Ptr', 'Spf', 'Dmarc', 'Mx', 'DomainBlocklist') {
+                ($r.Findings | Where-Object Check -eq $check | Select-Object -First 1).Severity | Should -Be 'Ok' -Because $check
+            }
+        }
+        It 'checks a bare address (-IPAddress) and says SPF/DMARC need a domain' {
+            $r = Invoke-Diag -Parameters @{ IPAddress = '192.0.2.2' }
+            Assert-Finding $r.Findings 'BlocklistVerdict' 'Critical' 'IpBlocklist' | Out-Null
+            Assert-Finding $r.Findings 'InsufficientEvidence' 'Info' 'Spf' -NoUrl | Out-Null
+        }
+    }
+
+    Context 'Recipient problems' {
+        It 'is RecipientProblem with no blocklist involved' {
+            $r = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples 'user-unknown.eml') }
+            Assert-Finding $r.Findings 'RecipientProblem' 'Warning' 'Bounce' | Out-Null
+            @($r.Findings | Where-Object { $_.Check -ne 'Bounce' }).Count | Should -Be 0
+        }
+    }
+
+    Context 'Shared server from the run: three tenant domains on one listed address' {
+        BeforeAll { $script:r = 'tenant1.diag.test', 'tenant2.diag.test', 'tenant3.diag.test' | Invoke-Diag }
+        It 'lists each tenant, then one SharedServer finding naming the domains' {
+            @($r.Findings | Where-Object CauseCode -eq 'BlocklistVerdict').Count | Should -Be 3
+            $f = Assert-Finding $r.Findings 'SharedServer' 'Warning' 'SharedServer'
+            $f.Target | Should -Be '198.51.100.60'
+            $f.Evidence | Should -Match 'tenant1\.diag\.test.*tenant2\.diag\.test.*tenant3\.diag\.test'
+            $r.Findings[-1].CauseCode | Should -Be 'SharedServer'
+        }
+        It 'keeps input order' {
+            ($r.Findings | Select-Object -ExpandProperty Input -Unique | Where-Object { $_ }) | Should -Be @('tenant1.diag.test', 'tenant2.diag.test', 'tenant3.diag.test')
+        }
+    }
+
+    Context 'DNS failures never give Ok' {
+        It 'gives DnsFailure findings and a warning when the resolver is dead' {
+            $r = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples 'spamhaus-sbl.eml'); Server = $Lab.Dead; TimeoutSec = 0.5 }
+            Assert-Finding $r.Findings 'DnsFailure' 'Warning' 'IpBlocklist' -NoUrl | Out-Null
+            @($r.Findings | Where-Object Severity -eq 'Ok').Count | Should -Be 0
+            Assert-Finding $r.Findings 'BlocklistReported' 'Critical' 'Bounce' | Out-Null   # the bounce part works offline
+            $r.Warnings.Count | Should -BeGreaterThan 0
+        }
+        It 'reports a list that answers REFUSED as DnsFailure, beside the lists that answered' {
+            $r = Invoke-Diag -Parameters @{ IPAddress = '203.0.113.130'; Zone = 'spamhaus.bl.test', 'refused.bl.test' }
+            $f = Assert-Finding $r.Findings 'DnsFailure' 'Warning' 'IpBlocklist' -NoUrl
+            $f.Evidence | Should -Match 'refused\.bl\.test'
+            @($r.Findings | Where-Object { $_.Check -eq 'IpBlocklist' -and $_.Severity -eq 'Ok' }).Count | Should -Be 0
+        }
+        It 'reports an SPF include that fails mid-run (SERVFAIL) as DnsFailure, not Ok' {
+            $r = 'ok.diag.test', 'spfdnsfail.diag.test', 'servfail.bl.test' | Invoke-Diag
+            $bad = $r.Findings | Where-Object Input -eq 'spfdnsfail.diag.test'
+            Assert-Finding $bad 'DnsFailure' 'Warning' 'Spf' -NoUrl | Out-Null
+            @($bad | Where-Object { $_.Check -eq 'Spf' -and $_.Severity -eq 'Ok' }).Count | Should -Be 0
+            $sf = $r.Findings | Where-Object Input -eq 'servfail.bl.test'
+            foreach ($check in 'Spf', 'Dmarc', 'Mx') { ($sf | Where-Object Check -eq $check).CauseCode | Should -Be 'DnsFailure' -Because $check }
+            ($r.Findings | Where-Object { $_.Input -eq 'ok.diag.test' -and $_.Check -eq 'Mx' }).CauseCode | Should -Be 'Ok'
+        }
+    }
+
+    Context 'Input handling' {
+        It 'takes Get-BounceReason objects from the pipeline, one case per message' {
+            $r = Get-BounceReason -Path (Join-Path $Samples 'spamhaus-sbl.eml'), (Join-Path $Samples 'open-resolver.eml') | Invoke-Diag
+            @($r.Findings | Where-Object Check -eq 'Bounce').CauseCode | Should -Be @('BlocklistReported', 'ReceiverResolverRefused')
+            @($r.Findings | Select-Object -ExpandProperty Input -Unique).Count | Should -Be 2
+        }
+        It 'takes files from Get-ChildItem (LiteralPath by property name) and wildcards in -Path' {
+            $a = Get-ChildItem (Join-Path $Samples 'user-*.eml') | Invoke-Diag
+            $a.Findings[0].CauseCode | Should -Be 'RecipientProblem'
+            $b = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples '*.eml') }
+            @($b.Findings | Where-Object Check -eq 'Bounce').Count | Should -Be 5
+        }
+        It 'writes localized non-terminating errors for bad input and goes on' {
+            $r = '', 'not a domain!', '192.0.2.1', 'ok.diag.test' | Invoke-Diag -Parameters @{ }
+            $r.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('EmptyInput', 'InvalidDomain', 'DomainIsAddress')
+            $r.Errors[1].TargetObject | Should -Be 'not a domain!'
+            ($r.Findings | Select-Object -ExpandProperty Input -Unique) | Should -Be 'ok.diag.test'
+            $p = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples 'missing.eml'); IPAddress = 'x.y' }
+            ($p.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Contain 'PathNotFound'
+            ($p.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Contain 'InvalidIPAddress'
+        }
+        It 'writes Japanese causes and fixes under ja-JP' {
+            $ps = [powershell]::Create()
+            [void]$ps.AddScript({
+                param($module, $path, $common)
+                [System.Threading.Thread]::CurrentThread.CurrentUICulture = 'ja-JP'
+                Import-Module $module
+                Invoke-MailDeliveryDiagnosis -Path $path @common
+            }).AddArgument($ModulePath).AddArgument((Join-Path $Samples 'pbl-direct-send.eml')).AddArgument($Common)
+            $out = $ps.Invoke(); $ps.Dispose()
+            $f = $out | Where-Object CauseCode -eq 'BlocklistPolicy'
+            $f.Fix | Should -Match '[\u3040-\u30ff\u4e00-\u9fff]'
+            $f.Cause | Should -Match '[\u3040-\u30ff\u4e00-\u9fff]'
+        }
+    }
+
+    Context 'CSV export of several domains' {
+        It 'writes every column readably and reads back the same findings' {
+            $r = 'ok.diag.test', 'moved.diag.test', 'nodmarc.diag.test', 'tenant1.diag.test' | Invoke-Diag
+            $csv = Join-Path ([System.IO.Path]::GetTempPath()) "diag-$PID.csv"
+            try {
+                $r.Findings | Export-Csv -Path $csv -NoTypeInformation -Encoding utf8
+                $back = Import-Csv $csv
+                $back.Count | Should -Be $r.Findings.Count
+                ($back[0].PSObject.Properties.Name) | Should -Be @('Input', 'Target', 'Check', 'Severity', 'CauseCode', 'Cause', 'Evidence', 'Fix', 'Url')
+                Get-Content $csv -Raw | Should -Not -Match 'System\.(Object|Collections)'
+                @($back.Input | Select-Object -Unique).Count | Should -Be 4
+                ($back | Where-Object CauseCode -eq 'DmarcMissing').Severity | Should -Be 'Warning'
+            }
+            finally { Remove-Item $csv -ErrorAction SilentlyContinue }
+        }
+    }
+}
