@@ -9,7 +9,8 @@ param(
     # Build: publish the installable module to out/MailBlacklist.
     # Test: Build, start the loopback DNS lab, run Pester, stop the lab.
     # Package: Build, then write out/packages/MailBlacklist.<version>.nupkg.
-    [ValidateSet('Build', 'Test', 'Package', 'Clean')]
+    # Benchmark: Build, then tests/benchmark/Measure-DnsblThroughput.ps1 (its own lab; prints figures).
+    [ValidateSet('Build', 'Test', 'Package', 'Benchmark', 'Clean')]
     [string[]] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -95,6 +96,11 @@ function Invoke-Test {
     if ($result.FailedCount -gt 0 -or $result.PassedCount -eq 0 -or $result.Result -ne 'Passed') { exit 1 }
 }
 
+function Invoke-Benchmark {
+    Invoke-Build
+    & (Join-Path $Root 'tests/benchmark/Measure-DnsblThroughput.ps1') -ModulePath (Join-Path $ModuleOut 'MailBlacklist.psd1')
+}
+
 function Invoke-Package {
     Invoke-Build
     $repo = Join-Path $Out 'packages'
@@ -113,5 +119,6 @@ foreach ($t in $Task) {
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
         'Package' { Invoke-Package }
+        'Benchmark' { Invoke-Benchmark }
     }
 }
