@@ -13,7 +13,7 @@ namespace MailBlacklist.Commands
     [Cmdlet(VerbsDiagnostic.Test, "Dnsbl", DefaultParameterSetName = IPAddressSet)]
     [OutputType(typeof(DnsblResult))]
     [OutputType(typeof(bool))]
-    public sealed class TestDnsblCommand : MailBlacklistCmdlet
+    public sealed class TestDnsblCommand : MailBlacklistCmdlet, IDisposable
     {
         private const string IPAddressSet = "IPAddress";
         private const string DomainSet = "Domain";
@@ -65,6 +65,7 @@ namespace MailBlacklist.Commands
 
         private Catalog _catalog;
         private QueryService _queries;
+        private UdpDnsResolver _udp;
         private string _dqsKey;
         private DnsblChecker _ipChecker, _domainChecker;
         private readonly OrderedResults<string, DnsblResult[]> _results = new OrderedResults<string, DnsblResult[]>();
@@ -96,11 +97,16 @@ namespace MailBlacklist.Commands
                     ThrowConfigurationError("InvalidServer", ErrorCategory.InvalidArgument, server, "Error_InvalidServer", server);
                 }
             }
-            var resolver = new DnsClientResolver(endpoints, TimeSpan.FromSeconds(TimeoutSec), Retry);
+            var dnsClient = new DnsClientResolver(endpoints, TimeSpan.FromSeconds(TimeoutSec), Retry);
+            // Blocklist questions (A, TXT, SOA) go through the module's own UDP client, built for
+            // many queries in flight; DnsClient.NET stays behind it for TCP and other record types.
+            IDnsResolver resolver = dnsClient;
+            if (dnsClient.Servers.Count > 0)
+                resolver = _udp = new UdpDnsResolver(dnsClient.Servers, TimeSpan.FromSeconds(TimeoutSec), Retry, dnsClient);
             _queries = new QueryService(resolver, ThrottleLimit, MaxQueriesPerSecond, NoCache ? null : AnswerCache.Session);
             WriteVerbose(L("Verbose_Resolver", resolver.Description));
 
-            var publicOnes = resolver.Servers.Where(e => _catalog.IsPublicResolver(e.Address)).ToList();
+            var publicOnes = dnsClient.Servers.Where(e => _catalog.IsPublicResolver(e.Address)).ToList();
             if (publicOnes.Count > 0)
                 WarnOnce("PublicResolver", L("Warning_PublicResolver", string.Join(", ", publicOnes.Select(ServerEndpoint.Format))));
         }
@@ -154,6 +160,16 @@ namespace MailBlacklist.Commands
                 WriteProgress(new ProgressRecord(1, L("Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             if (Quiet && _anyError) WarnOnce("QuietErrors", L("Warning_QuietErrors"));
             WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, _clock.Elapsed.TotalSeconds));
+            Dispose();
+        }
+
+        /// <summary>Also called by PowerShell when the command is stopped: cancels what is still
+        /// pending and closes the sockets, so no task outlives the command.</summary>
+        public void Dispose()
+        {
+            CancelPending();
+            _udp?.Dispose();
+            _udp = null;
             _queries?.Dispose();
         }
 
