@@ -58,7 +58,7 @@ namespace MailBlacklist.Engine.Dns
                 Interlocked.Increment(ref _cacheHits);
                 return Task.FromResult(answer);
             }
-            string sessionKey = _resolver.CacheKey + " " + key;
+            string sessionKey = _sessionCache == null ? null : _resolver.CacheKey + " " + key;
             if (_sessionCache != null && _sessionCache.TryGet(sessionKey, out answer))
             {
                 Interlocked.Increment(ref _cacheHits);
@@ -82,7 +82,7 @@ namespace MailBlacklist.Engine.Dns
                     if (type == DnsRecordType.Txt) Interlocked.Increment(ref _sentTxt);
                     var answer = await _resolver.QueryAsync(name, type, cancellationToken).ConfigureAwait(false);
                     _commandCache.Add(key, answer);
-                    _sessionCache?.Add(sessionKey, answer);
+                    if (sessionKey != null) _sessionCache.Add(sessionKey, answer);
                     return answer;
                 }
                 finally

@@ -129,6 +129,13 @@ namespace MailBlacklist.Engine.Dns
             public string Name;
             public DnsRecordType Type;
             public long Deadline;
+            public CancellationTokenRegistration Registration;
+
+            public void Complete(AttemptResult result)
+            {
+                Registration.Dispose();
+                Completion.TrySetResult(result);
+            }
             public readonly TaskCompletionSource<AttemptResult> Completion =
                 new TaskCompletionSource<AttemptResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -172,10 +179,9 @@ namespace MailBlacklist.Engine.Dns
                     return Task.FromResult(new AttemptResult { Outcome = Attempt.BadName });
                 }
                 query.Deadline = Stopwatch.GetTimestamp() + _owner._timeoutTicks;
-                CancellationTokenRegistration registration = default;
                 if (cancellationToken.CanBeCanceled)
                 {
-                    registration = cancellationToken.Register(() =>
+                    query.Registration = cancellationToken.Register(() =>
                     {
                         if (_pending.TryRemove(id, out var q)) q.Completion.TrySetCanceled(cancellationToken);
                     });
@@ -188,12 +194,9 @@ namespace MailBlacklist.Engine.Dns
                 catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
                 {
                     var outcome = ex is SocketException se && se.SocketErrorCode == SocketError.ConnectionRefused ? Attempt.Unreachable : Attempt.TimedOut;
-                    if (_pending.TryRemove(id, out var q)) q.Completion.TrySetResult(new AttemptResult { Outcome = outcome });
+                    if (_pending.TryRemove(id, out var q)) q.Complete(new AttemptResult { Outcome = outcome });
                 }
-                var task = query.Completion.Task;
-                if (cancellationToken.CanBeCanceled)
-                    task.ContinueWith((_, r) => ((IDisposable)r).Dispose(), registration, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                return task;
+                return query.Completion.Task;
             }
 
             private void ReadLoop()
@@ -227,7 +230,7 @@ namespace MailBlacklist.Engine.Dns
                     if (!_pending.TryRemove(id, out query)) continue;
                     var copy = new byte[n];
                     Buffer.BlockCopy(buffer, 0, copy, 0, n);
-                    query.Completion.TrySetResult(new AttemptResult { Outcome = Attempt.Answered, Message = copy, Length = n });
+                    query.Complete(new AttemptResult { Outcome = Attempt.Answered, Message = copy, Length = n });
                 }
             }
 
@@ -236,14 +239,14 @@ namespace MailBlacklist.Engine.Dns
                 foreach (var pair in _pending)
                 {
                     if (pair.Value.Deadline != 0 && pair.Value.Deadline <= now && _pending.TryRemove(pair.Key, out var q))
-                        q.Completion.TrySetResult(new AttemptResult { Outcome = Attempt.TimedOut });
+                        q.Complete(new AttemptResult { Outcome = Attempt.TimedOut });
                 }
             }
 
             private void FailAll(Attempt outcome)
             {
                 foreach (var pair in _pending)
-                    if (_pending.TryRemove(pair.Key, out var q)) q.Completion.TrySetResult(new AttemptResult { Outcome = outcome });
+                    if (_pending.TryRemove(pair.Key, out var q)) q.Complete(new AttemptResult { Outcome = outcome });
             }
 
             public void Dispose()
