@@ -139,6 +139,7 @@ $cores = [Environment]::ProcessorCount
 $cpu = if (Test-Path /proc/cpuinfo) { (Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^.*:\s*', '' } else { '' }
 "Machine: $cores cores ($cpu), $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription)"
 "pwsh $($PSVersionTable.PSVersion), module $ModulePath"
+if (Test-Path /proc/loadavg) { "Load average before the run (other work on this machine skews every figure): $((Get-Content /proc/loadavg) -replace ' \S+ \S+$', '')" }
 
 $lab = Start-DnsLab
 try {
