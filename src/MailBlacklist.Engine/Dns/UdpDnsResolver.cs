@@ -193,7 +193,7 @@ namespace MailBlacklist.Engine.Dns
                 }
                 catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
                 {
-                    var outcome = ex is SocketException se && se.SocketErrorCode == SocketError.ConnectionRefused ? Attempt.Unreachable : Attempt.TimedOut;
+                    var outcome = ex is SocketException se && IsUnreachable(se) ? Attempt.Unreachable : Attempt.TimedOut;
                     if (_pending.TryRemove(id, out var q)) q.Complete(new AttemptResult { Outcome = outcome });
                 }
                 return query.Completion.Task;
@@ -209,7 +209,7 @@ namespace MailBlacklist.Engine.Dns
                     {
                         n = _socket.Receive(buffer, 0, buffer.Length, SocketFlags.None);
                     }
-                    catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
+                    catch (SocketException ex) when (IsUnreachable(ex))
                     {
                         // Some query got "port unreachable"; nobody listens: every waiting query fails now.
                         FailAll(Attempt.Unreachable);
@@ -233,6 +233,11 @@ namespace MailBlacklist.Engine.Dns
                     query.Complete(new AttemptResult { Outcome = Attempt.Answered, Message = copy, Length = n });
                 }
             }
+
+            // ICMP "port unreachable" on a connected UDP socket: ECONNREFUSED on Linux and macOS,
+            // WSAECONNRESET on Windows.
+            private static bool IsUnreachable(SocketException ex) =>
+                ex.SocketErrorCode == SocketError.ConnectionRefused || ex.SocketErrorCode == SocketError.ConnectionReset;
 
             public void Expire(long now)
             {
