@@ -170,10 +170,14 @@ try {
     $ceiling = ($ceilingRuns | Measure-Object Qps -Maximum).Maximum
     '(1) ceiling: dnsperf -q {0} against {1}: {2:N0} queries/s (best of 2; lost {3})' -f $outstanding, $how, $ceiling, (($ceilingRuns | ForEach-Object Lost) -join ', ')
 
-    # (2) Test-Dnsbl, no cache, against the same endpoint.
-    $run2 = Invoke-BenchWorker -Server $endpoint -Count $Addresses -Throttle $throttle -NoCache
+    # (2) Test-Dnsbl, no cache, against the same endpoint; best of 2 like the ceiling, because
+    # other work on the machine moves both figures.
+    $runs2 = foreach ($n in 1..2) { Invoke-BenchWorker -Server $endpoint -Count $Addresses -Throttle $throttle -NoCache }
+    $n = 0
+    foreach ($r in $runs2) { $n++; Write-Run "(2) Test-Dnsbl -NoCache, run $n" $r }
+    $run2 = $runs2 | Sort-Object Qps -Descending | Select-Object -First 1
     $ratio = $run2.Qps / $ceiling
-    Write-Run '(2) Test-Dnsbl -NoCache' $run2
+    '    best of 2: {0:N0} queries/s' -f $run2.Qps
     '    ratio to the ceiling: {0:N2} (target >= 0.5): {1}' -f $ratio, $(if ($ratio -ge 0.5) { 'met' } else { 'NOT met' })
     if ($ratio -lt 0.5) { $script:Failures.Add('(2) ratio') }
 
