@@ -10,7 +10,8 @@ param(
     # Test: Build, start the loopback DNS lab, run Pester, stop the lab.
     # Package: Build, then write out/packages/MailBlacklist.<version>.nupkg.
     # BounceCorpus: Build, then measure Get-BounceReason against tests/corpus/bounces.
-    [ValidateSet('Build', 'Test', 'Package', 'Clean', 'BounceCorpus')]
+    # Benchmark: Build, then tests/benchmark/Measure-DnsblThroughput.ps1 (its own lab; prints figures).
+    [ValidateSet('Build', 'Test', 'Package', 'Clean', 'BounceCorpus', 'Benchmark')]
     [string[]] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -99,6 +100,11 @@ function Invoke-Test {
     if ($result.FailedCount -gt 0 -or $result.PassedCount -eq 0 -or $result.Result -ne 'Passed') { exit 1 }
 }
 
+function Invoke-Benchmark {
+    Invoke-Build
+    & (Join-Path $Root 'tests/benchmark/Measure-DnsblThroughput.ps1') -ModulePath (Join-Path $ModuleOut 'MailBlacklist.psd1')
+}
+
 function Invoke-Package {
     Invoke-Build
     $repo = Join-Path $Out 'packages'
@@ -123,5 +129,6 @@ foreach ($t in $Task) {
         'Test' { Invoke-Test }
         'Package' { Invoke-Package }
         'BounceCorpus' { Invoke-BounceCorpus }
+        'Benchmark' { Invoke-Benchmark }
     }
 }

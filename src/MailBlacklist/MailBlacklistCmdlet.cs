@@ -19,6 +19,12 @@ namespace MailBlacklist
 
         protected override void StopProcessing() => _stop.Cancel();
 
+        /// <summary>Cancels every task of the command (on Stop, and when the command is disposed).</summary>
+        protected void CancelPending()
+        {
+            try { _stop.Cancel(); } catch (ObjectDisposedException) { }
+        }
+
         protected string L(string key, params object[] args) =>
             args.Length == 0 ? Text.Get(key, Culture) : Text.Format(key, Culture, args);
 

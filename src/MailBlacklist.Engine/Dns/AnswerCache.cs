@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Linq;
+using System.Threading;
 
 namespace MailBlacklist.Engine.Dns
 {
@@ -12,6 +13,7 @@ namespace MailBlacklist.Engine.Dns
         private readonly ConcurrentDictionary<string, Entry> _entries = new ConcurrentDictionary<string, Entry>(StringComparer.Ordinal);
         private readonly int _capacity;
         private readonly bool _honourTtl;
+        private int _count, _trimming;
 
         /// <param name="honourTtl">False for a cache that lives only as long as one command.</param>
         public AnswerCache(int capacity, bool honourTtl)
@@ -31,7 +33,7 @@ namespace MailBlacklist.Engine.Dns
             if (!_entries.TryGetValue(key, out var entry)) return false;
             if (_honourTtl && entry.Expires <= DateTime.UtcNow)
             {
-                _entries.TryRemove(key, out _);
+                if (_entries.TryRemove(key, out _)) Interlocked.Decrement(ref _count);
                 return false;
             }
             answer = entry.Answer;
@@ -42,17 +44,34 @@ namespace MailBlacklist.Engine.Dns
         {
             if (!answer.IsDefinite) return;
             if (_honourTtl && answer.Ttl <= 0) return;
-            if (_entries.Count >= _capacity) Trim();
-            _entries[key] = new Entry(answer, DateTime.UtcNow.AddSeconds(answer.Ttl));
+            // ConcurrentDictionary.Count takes every lock of the table: with hundreds of answers a
+            // second arriving on several threads that alone was the slowest part of a lookup.
+            if (Volatile.Read(ref _count) >= _capacity) Trim();
+            var entry = new Entry(answer, DateTime.UtcNow.AddSeconds(answer.Ttl));
+            if (_entries.TryAdd(key, entry)) Interlocked.Increment(ref _count);
+            else _entries[key] = entry;
         }
 
-        public void Clear() => _entries.Clear();
+        public void Clear()
+        {
+            _entries.Clear();
+            Volatile.Write(ref _count, 0);
+        }
 
         private void Trim()
         {
-            var now = DateTime.UtcNow;
-            foreach (var pair in _entries.Where(p => p.Value.Expires <= now).ToList()) _entries.TryRemove(pair.Key, out _);
-            if (_entries.Count >= _capacity) _entries.Clear();
+            if (Interlocked.CompareExchange(ref _trimming, 1, 0) != 0) return;
+            try
+            {
+                var now = DateTime.UtcNow;
+                foreach (var pair in _entries)
+                    if (pair.Value.Expires <= now && _entries.TryRemove(pair.Key, out _)) Interlocked.Decrement(ref _count);
+                if (Volatile.Read(ref _count) >= _capacity) Clear();
+            }
+            finally
+            {
+                Volatile.Write(ref _trimming, 0);
+            }
         }
 
         private readonly struct Entry

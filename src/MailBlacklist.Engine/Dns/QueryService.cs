@@ -21,6 +21,12 @@ namespace MailBlacklist.Engine.Dns
         private readonly object _rateLock = new object();
         private long _nextSlot;
         private long _sent, _sentTxt, _cacheHits;
+        private static long _outstanding;
+
+        /// <summary>Queries of every command in this process that have not finished (waiting for a
+        /// slot, for the rate cap or for the answer). Zero once every command has ended or been
+        /// stopped: no work outlives its command.</summary>
+        public static long Outstanding => Interlocked.Read(ref _outstanding);
 
         /// <param name="maxInFlight">Queries on the wire at once.</param>
         /// <param name="maxPerSecond">0 for no cap.</param>
@@ -52,7 +58,7 @@ namespace MailBlacklist.Engine.Dns
                 Interlocked.Increment(ref _cacheHits);
                 return Task.FromResult(answer);
             }
-            string sessionKey = _resolver.CacheKey + " " + key;
+            string sessionKey = _sessionCache == null ? null : _resolver.CacheKey + " " + key;
             if (_sessionCache != null && _sessionCache.TryGet(sessionKey, out answer))
             {
                 Interlocked.Increment(ref _cacheHits);
@@ -65,6 +71,7 @@ namespace MailBlacklist.Engine.Dns
 
         private async Task<DnsAnswer> SendAsync(string key, string sessionKey, string name, DnsRecordType type, CancellationToken cancellationToken)
         {
+            Interlocked.Increment(ref _outstanding);
             try
             {
                 await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -75,7 +82,7 @@ namespace MailBlacklist.Engine.Dns
                     if (type == DnsRecordType.Txt) Interlocked.Increment(ref _sentTxt);
                     var answer = await _resolver.QueryAsync(name, type, cancellationToken).ConfigureAwait(false);
                     _commandCache.Add(key, answer);
-                    _sessionCache?.Add(sessionKey, answer);
+                    if (sessionKey != null) _sessionCache.Add(sessionKey, answer);
                     return answer;
                 }
                 finally
@@ -86,6 +93,7 @@ namespace MailBlacklist.Engine.Dns
             finally
             {
                 _inFlight.TryRemove(key, out _);
+                Interlocked.Decrement(ref _outstanding);
             }
         }
 
@@ -104,6 +112,8 @@ namespace MailBlacklist.Engine.Dns
             return Task.Delay(TimeSpan.FromSeconds((double)waitTicks / Stopwatch.Frequency), cancellationToken);
         }
 
-        public void Dispose() => _slots.Dispose();
+        // The semaphore is left to the collector: a query cancelled by Stop may still release its
+        // slot after the command has been disposed, and that must not throw.
+        public void Dispose() { }
     }
 }

@@ -1,0 +1,279 @@
+# Test-Dnsbl at scale: streaming, order, cancellation, deduplication, caching, the count rule,
+# progress and the free-volume warning; and the module's UDP DNS client against every outcome
+# the lab's real servers give. No timing asserts: waits are bounded only to fail instead of hang.
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    Import-Module (Join-Path $PSScriptRoot 'lab/DnsLab.psm1') -Force   # Get-DnsLabBenchListing
+    $script:Lab_ = @{ Server = $Lab.Dnsdist; CatalogPath = $LabCatalog; TimeoutSec = 1; Retry = 0; NoCache = $true }
+
+    function Get-QueryLine([object[]] $Verbose) {
+        $line = $Verbose | Where-Object { $_ -match 'Queries sent: (\d+) \(TXT: (\d+)\); answered from cache: (\d+)' } | Select-Object -Last 1
+        $null = $line -match 'Queries sent: (\d+) \(TXT: (\d+)\); answered from cache: (\d+)'
+        [pscustomobject]@{ Sent = [int]$Matches[1]; Txt = [int]$Matches[2]; Cached = [int]$Matches[3] }
+    }
+
+    function Invoke-Captured([scriptblock] $Script) {
+        $all = & $Script *>&1
+        [pscustomobject]@{
+            Output   = @($all | Where-Object { $_ -is [MailBlacklist.DnsblResult] -or $_ -is [bool] })
+            Errors   = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+            Warnings = @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | ForEach-Object Message)
+            Verbose  = @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        }
+    }
+
+    # 10.0.x.y is listed in bench<NN> exactly when (x*256+y) % 100 == NN.
+    function Get-BenchAddress([int] $Index) { '10.0.{0}.{1}' -f ($Index -shr 8), ($Index -band 255) }
+}
+
+Describe 'Test-Dnsbl streams its results' {
+    It 'writes the first result before the last input has arrived' {
+        $events = [System.Collections.Generic.List[string]]::new()
+        & {
+            foreach ($i in 1..5) {
+                $events.Add("in $i")
+                "192.0.2.$(10 + $i)"
+                Start-Sleep -Milliseconds 300   # a slow producer: the next input comes later
+            }
+        } | Test-Dnsbl -Zone good.bl.test @Lab_ | ForEach-Object { $events.Add("out $($_.Input)") }
+        $events.Count | Should -Be 10
+        $events.IndexOf('out 192.0.2.11') | Should -BeLessThan $events.IndexOf('in 5')
+        $events.IndexOf('out 192.0.2.11') | Should -BeGreaterThan $events.IndexOf('in 1')
+    }
+
+    It 'writes results in input order even when answers arrive in another order' {
+        # Through the delayed dnsdist many queries are in flight at once and finish in any order.
+        $inputs = 0..299 | ForEach-Object { Get-BenchAddress ($_ * 7) }
+        $r = $inputs | Test-Dnsbl -Zone bench01.bl.test, bench07.bl.test -Server $Lab.Delayed -CatalogPath $LabCatalog -TimeoutSec 2 -Retry 1 -NoCache
+        $r.Count | Should -Be 600
+        $r.Input | Select-Object -Unique | Should -Be $inputs
+        $r.Zone | Select-Object -First 4 | Should -Be @('bench01.bl.test', 'bench07.bl.test', 'bench01.bl.test', 'bench07.bl.test')
+    }
+}
+
+Describe 'Test-Dnsbl gives exactly one answer per input and zone' {
+    It 'checks 2,000 addresses x 20 bench zones with every verdict right' {
+        $zones = 1..20 | ForEach-Object { 'bench{0:D2}.bl.test' -f $_ }
+        $count = 2000
+        $c = Invoke-Captured { 0..($count - 1) | ForEach-Object { Get-BenchAddress $_ } | Test-Dnsbl -Zone $zones -Server $Lab.Dnsdist -CatalogPath $LabCatalog -TimeoutSec 2 -Retry 2 -NoCache -Verbose }
+        $c.Output.Count + $c.Errors.Count | Should -Be ($count * 20)
+        $c.Errors.Count | Should -Be 0
+        $wrong = 0; $i = 0
+        foreach ($r in $c.Output) {
+            $index = [math]::Floor($i / 20); $zone = ($i % 20) + 1; $i++
+            $expected = if ($index % 100 -eq $zone) { 'Listed' } else { 'NotListed' }
+            if ($r.Input -ne (Get-BenchAddress $index) -or $r.Status -ne $expected) { $wrong++ }
+        }
+        $wrong | Should -Be 0
+        # TXT only for the hits: one address in five is listed in one of the 20 zones.
+        (Get-QueryLine $c.Verbose).Txt | Should -Be ($count / 5)
+    }
+
+    It 'counts results and errors as inputs x zones when lookups fail and inputs are bad' {
+        $inputs = @('192.0.2.10', 'bogus', '192.0.2.99', '', '192.0.2.2', '300.1.1.1', '127.0.0.2')
+        $zones = 'good.bl.test', 'drop.bl.test', 'servfail.bl.test', 'refused.bl.test', 'spamhaus.bl.test'
+        $c = Invoke-Captured { $inputs | Test-Dnsbl -Zone $zones -Server $Lab.Dnsdist -CatalogPath $LabCatalog -TimeoutSec 0.5 -Retry 0 -NoCache }
+        $valid = 4; $bad = 3
+        $c.Output.Count | Should -Be ($valid * $zones.Count)
+        $c.Errors.Count | Should -Be $bad
+        ($c.Output.Count + $c.Errors.Count) | Should -Be ($valid * $zones.Count + $bad)
+        $failing = $c.Output | Where-Object Zone -in 'drop.bl.test', 'servfail.bl.test', 'refused.bl.test'
+        $failing.Count | Should -Be ($valid * 3)
+        $failing.Status | Sort-Object -Unique | Should -Be 'Error'
+        ($c.Output | Where-Object { $_.Zone -eq 'good.bl.test' -and $_.Input -eq '192.0.2.10' }).Status | Should -Be 'Listed'
+    }
+}
+
+Describe 'Test-Dnsbl does no repeated work' {
+    It 'asks once for an address piped twice' {
+        $c = Invoke-Captured { '192.0.2.97', '192.0.2.97', '192.0.2.97' | Test-Dnsbl -Zone good.bl.test @Lab_ -Verbose }
+        $c.Output.Count | Should -Be 3
+        $q = Get-QueryLine $c.Verbose
+        # Apex SOA, two test points, and the address once (the copies share the first's answer).
+        $q.Sent | Should -Be 4
+        $q.Txt | Should -Be 0
+    }
+
+    It 'answers a second command in the session from the cache, and -NoCache turns that off' {
+        $p = @{ Zone = 'good.bl.test'; Server = $Lab.Dnsdist; CatalogPath = $LabCatalog; TimeoutSec = 1; Retry = 0 }
+        $address = '192.0.2.{0}' -f (Get-Random -Minimum 100 -Maximum 200)
+        $first = Invoke-Captured { Test-Dnsbl -IPAddress $address @p -Verbose }
+        $second = Invoke-Captured { Test-Dnsbl -IPAddress $address @p -Verbose }
+        $third = Invoke-Captured { Test-Dnsbl -IPAddress $address @p -NoCache -Verbose }
+        $second.Output.Status | Should -Be $first.Output.Status
+        (Get-QueryLine $first.Verbose).Sent | Should -BeGreaterThan 0
+        $q2 = Get-QueryLine $second.Verbose
+        $q2.Sent | Should -Be 0
+        $q2.Cached | Should -Be 4
+        $q3 = Get-QueryLine $third.Verbose
+        $q3.Sent | Should -Be 4
+        $q3.Cached | Should -Be 0
+    }
+}
+
+Describe 'Test-Dnsbl stops at once' {
+    It 'ends a stopped command and leaves no query running' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                param($module, $server, $catalog)
+                Import-Module $module
+                1..5000 | ForEach-Object { '10.9.{0}.{1}' -f ($_ -shr 8), ($_ -band 255) } |
+                    Test-Dnsbl -Zone drop.bl.test, good.bl.test -Server $server -CatalogPath $catalog -TimeoutSec 10 -Retry 3 -NoCache
+            }).AddArgument($ModulePath).AddArgument($Lab.Dnsdist).AddArgument($LabCatalog)
+            $handle = $ps.BeginInvoke()
+            # Wait until it has queries on the wire (drop.bl.test never answers).
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while ([MailBlacklist.Engine.Dns.QueryService]::Outstanding -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            [MailBlacklist.Engine.Dns.QueryService]::Outstanding | Should -BeGreaterThan 0
+            $ps.Stop()   # returns when the pipeline has stopped
+            $handle.IsCompleted | Should -BeTrue
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            # Without cancellation the pending queries would wait 4 x 10 s for drop.bl.test.
+            $deadline = [DateTime]::UtcNow.AddSeconds(3)
+            while ([MailBlacklist.Engine.Dns.QueryService]::Outstanding -ne 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            [MailBlacklist.Engine.Dns.QueryService]::Outstanding | Should -Be 0
+        }
+        finally { $ps.Dispose() }
+    }
+}
+
+Describe 'Test-Dnsbl tells what it is doing and what it costs' {
+    It 'reports progress with done/total and rate on a command that takes more than a moment' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                param($module, $server, $catalog)
+                Import-Module $module
+                # 300 queries at 200/s: about a second and a half.
+                1..100 | ForEach-Object { "192.0.2.$_" } | Test-Dnsbl -Zone good.bl.test, spamhaus.bl.test, bench01.bl.test -Server $server -CatalogPath $catalog -TimeoutSec 1 -Retry 0 -NoCache -MaxQueriesPerSecond 200
+            }).AddArgument($ModulePath).AddArgument($Lab.Dnsdist).AddArgument($LabCatalog)
+            $out = $ps.Invoke()
+            $out.Count | Should -Be 300
+            $progress = @($ps.Streams.Progress)
+            $progress.Count | Should -BeGreaterThan 0
+            ($progress | Where-Object RecordType -eq 'Processing' | Select-Object -First 1).StatusDescription | Should -Match 'of 100 inputs done, [\d,.]+ queries/s'
+            ($progress | Select-Object -Last 1).RecordType | Should -Be 'Completed'
+        }
+        finally { $ps.Dispose() }
+    }
+
+    It 'warns once when a command is about to exceed a list''s free-use volume' {
+        $catalog = Get-Content -Raw $LabCatalog | ConvertFrom-Json
+        ($catalog.zones | Where-Object name -eq 'good.bl.test').freeQueriesPerDay = 5
+        $path = Join-Path ([System.IO.Path]::GetTempPath()) "mailblacklist-volume-$PID.json"
+        $catalog | ConvertTo-Json -Depth 10 | Set-Content -LiteralPath $path -Encoding utf8
+        try {
+            $c = Invoke-Captured { 1..10 | ForEach-Object { "192.0.2.$_" } | Test-Dnsbl -Zone good.bl.test -Server $Lab.Dnsdist -CatalogPath $path -TimeoutSec 1 -Retry 0 -NoCache }
+            $c.Output.Count | Should -Be 10
+            $volume = @($c.Warnings | Where-Object { $_ -match 'free-use volume' })
+            $volume.Count | Should -Be 1
+            $volume[0] | Should -Match 'good\.bl\.test'
+        }
+        finally { Remove-Item -LiteralPath $path -ErrorAction Ignore }
+    }
+}
+
+Describe 'The UDP DNS client' {
+    BeforeAll {
+        function New-Resolver([string] $Server, [double] $TimeoutSec = 1, [int] $Retry = 0) {
+            $endpoints = [System.Collections.Generic.List[System.Net.IPEndPoint]]::new()
+            $endpoints.AddRange([MailBlacklist.Engine.Dns.ServerEndpoint]::Parse($Server))
+            $fallback = [MailBlacklist.Engine.Dns.DnsClientResolver]::new($endpoints, [timespan]::FromSeconds($TimeoutSec), $Retry)
+            [MailBlacklist.Engine.Dns.UdpDnsResolver]::new($endpoints, [timespan]::FromSeconds($TimeoutSec), $Retry, $fallback)
+        }
+        function Invoke-Query($Resolver, [string] $Name, [string] $Type) {
+            $Resolver.QueryAsync($Name, $Type, [System.Threading.CancellationToken]::None).GetAwaiter().GetResult()
+        }
+        $script:Rbl = New-Resolver $Lab.Rbldnsd
+        $script:Knot = New-Resolver $Lab.Knot
+        $script:Front = New-Resolver $Lab.Dnsdist -TimeoutSec 0.5
+    }
+    AfterAll {
+        $Rbl, $Knot, $Front | ForEach-Object { $_.Dispose() }
+    }
+
+    It 'reads <Name> <Type> from <Via> as <Outcome> <Data>' -ForEach @(
+        @{ Via = 'Rbl'; Name = '2.0.0.127.good.bl.test'; Type = 'A'; Outcome = 'Answer'; Data = '127.0.0.2' }
+        @{ Via = 'Rbl'; Name = '10.2.0.192.GOOD.bl.test'; Type = 'Txt'; Outcome = 'Answer'; Data = 'Listed for spam, see https://good.bl.test/lookup?ip=192.0.2.10' }
+        @{ Via = 'Rbl'; Name = '2.0.0.127.spamhaus.bl.test'; Type = 'A'; Outcome = 'Answer'; Data = '127.0.0.10 127.0.0.2 127.0.0.4' }
+        @{ Via = 'Rbl'; Name = '1.0.0.127.good.bl.test'; Type = 'A'; Outcome = 'NxDomain'; Data = '' }
+        @{ Via = 'Knot'; Name = 'mail.test'; Type = 'Txt'; Outcome = 'Answer'; Data = 'v=spf1 ip4:192.0.2.25 -all' }
+        @{ Via = 'Knot'; Name = 'mx1.mail.test'; Type = 'Aaaa'; Outcome = 'Answer'; Data = '2001:db8::25' }
+        @{ Via = 'Knot'; Name = 'mail.test'; Type = 'Soa'; Outcome = 'Answer'; Data = 'ns1.mail.test hostmaster.mail.test' }
+        @{ Via = 'Knot'; Name = 'mx1.mail.test'; Type = 'Txt'; Outcome = 'NoData'; Data = '' }
+        @{ Via = 'Knot'; Name = 'nope.mail.test'; Type = 'A'; Outcome = 'NxDomain'; Data = '' }
+        @{ Via = 'Knot'; Name = 'alias.wire.test'; Type = 'A'; Outcome = 'Answer'; Data = '127.0.0.3' }
+        @{ Via = 'Knot'; Name = 'chain.wire.test'; Type = 'A'; Outcome = 'Answer'; Data = '127.0.0.3' }
+        @{ Via = 'Knot'; Name = 'alias.wire.test'; Type = 'Txt'; Outcome = 'Answer'; Data = 'cname target' }
+        @{ Via = 'Knot'; Name = 'onlytxt.wire.test'; Type = 'A'; Outcome = 'NoData'; Data = '' }
+        @{ Via = 'Front'; Name = '2.0.0.127.servfail.bl.test'; Type = 'A'; Outcome = 'ServerFailure'; Data = '' }
+        @{ Via = 'Front'; Name = '2.0.0.127.refused.bl.test'; Type = 'A'; Outcome = 'Refused'; Data = '' }
+        @{ Via = 'Front'; Name = '2.0.0.127.drop.bl.test'; Type = 'A'; Outcome = 'Timeout'; Data = '' }
+    ) {
+        $resolver = Get-Variable -Name $Via -ValueOnly
+        $a = Invoke-Query $resolver $Name $Type
+        $a.Outcome | Should -Be $Outcome
+        (@($a.Records | ForEach-Object Data | Sort-Object) -join ' ') | Should -Be $Data
+        if ($Outcome -ne 'Timeout') { $a.Server | Should -Not -BeNullOrEmpty }
+    }
+
+    It 'agrees with DnsClient.NET on outcome, records and TTL' {
+        $endpoints = [System.Collections.Generic.List[System.Net.IPEndPoint]]::new()
+        $endpoints.AddRange([MailBlacklist.Engine.Dns.ServerEndpoint]::Parse($Lab.Dnsdist))
+        $reference = [MailBlacklist.Engine.Dns.DnsClientResolver]::new($endpoints, [timespan]::FromSeconds(1), 0)
+        foreach ($q in @(@('2.0.0.127.good.bl.test', 'A'), @('1.0.0.127.good.bl.test', 'A'), @('10.2.0.192.good.bl.test', 'Txt'),
+                @('mx1.mail.test', 'A'), @('mx1.mail.test', 'Txt'), @('nope.mail.test', 'A'), @('alias.wire.test', 'A'), @('onlytxt.wire.test', 'A'))) {
+            $mine = Invoke-Query $Front $q[0] $q[1]
+            $theirs = Invoke-Query $reference $q[0] $q[1]
+            "$($q -join ' '): $($mine.Outcome) $($mine.Ttl) $(@($mine.Records | ForEach-Object Data) -join ',')" |
+                Should -Be "$($q -join ' '): $($theirs.Outcome) $($theirs.Ttl) $(@($theirs.Records | ForEach-Object Data) -join ',')"
+        }
+    }
+
+    It 'takes the negative TTL from the SOA in the authority section' {
+        # wire.test: SOA TTL 300, MINIMUM 120 -> 120 (RFC 2308).
+        (Invoke-Query $Knot 'missing.wire.test' 'A').Ttl | Should -Be 120
+        (Invoke-Query $Knot 'onlytxt.wire.test' 'A').Ttl | Should -Be 120
+    }
+
+    It 'gets an answer too large for UDP over TCP' {
+        $a = Invoke-Query $Knot 'big.wire.test' 'Txt'
+        $a.Outcome | Should -Be 'Answer'
+        $a.Records.Count | Should -Be 8
+    }
+
+    It 'reports a resolver nobody listens on as a failure, never as an answer' {
+        $dead = New-Resolver $Lab.Dead -TimeoutSec 0.3
+        try {
+            $a = Invoke-Query $dead '2.0.0.127.good.bl.test' 'A'
+            $a.Outcome | Should -BeIn @('Unreachable', 'Timeout')
+            $a.IsDefinite | Should -BeFalse
+        }
+        finally { $dead.Dispose() }
+    }
+
+    It 'keeps 2,000 queries in flight at once apart, each with its own answer' {
+        $tasks = foreach ($i in 0..1999) {
+            [pscustomobject]@{ Index = $i; Task = $Front.QueryAsync(('{1}.{0}.0.10.bench{2:D2}.bl.test' -f ($i -shr 8), ($i -band 255), ($i % 20 + 1)), 'A', [System.Threading.CancellationToken]::None) }
+        }
+        $wrong = 0
+        foreach ($t in $tasks) {
+            $a = $t.Task.GetAwaiter().GetResult()
+            $listed = ($t.Index % 100) -eq ($t.Index % 20 + 1)
+            $expected = if ($listed) { 'Answer' } else { 'NxDomain' }
+            if ($a.Outcome -ne $expected) { $wrong++ }
+        }
+        $wrong | Should -Be 0
+        $Front.Pending | Should -Be 0
+    }
+
+    It 'cancels a query that is waiting for an answer' {
+        $cts = [System.Threading.CancellationTokenSource]::new()
+        $task = $Front.QueryAsync('9.0.0.127.drop.bl.test', 'A', $cts.Token)
+        $cts.Cancel()
+        { $task.GetAwaiter().GetResult() } | Should -Throw
+        $task.IsCanceled | Should -BeTrue
+        $Front.Pending | Should -Be 0
+    }
+}
