@@ -19,6 +19,7 @@ namespace MailBlacklist.Engine.Dns
         OtherError,    // any other RCODE or a malformed answer
         Timeout,       // no answer in time (also a lost UDP packet)
         Unreachable,   // the resolver could not be contacted at all
+        BrokenResolver, // the resolver says even the DNS root does not exist: its NXDOMAIN means nothing
     }
 
     public sealed class DnsRecord

@@ -33,6 +33,7 @@ namespace MailBlacklist.Engine.Dns
         /// <param name="sessionCache">Null to ignore answers from earlier commands.</param>
         public QueryService(IDnsResolver resolver, int maxInFlight, int maxPerSecond, AnswerCache sessionCache)
         {
+            _rootProbe = new Lazy<Task<bool>>(ProbeRootAsync);
             _resolver = resolver;
             _slots = new SemaphoreSlim(Math.Max(1, maxInFlight));
             _sessionCache = sessionCache;
@@ -81,6 +82,8 @@ namespace MailBlacklist.Engine.Dns
                     Interlocked.Increment(ref _sent);
                     if (type == DnsRecordType.Txt) Interlocked.Increment(ref _sentTxt);
                     var answer = await _resolver.QueryAsync(name, type, cancellationToken).ConfigureAwait(false);
+                    if (answer.Outcome == DnsOutcome.NxDomain && name != "." && await ResolverDeniesRootAsync().ConfigureAwait(false))
+                        answer = DnsAnswer.Failed(DnsOutcome.BrokenResolver, answer.Elapsed, answer.Server);
                     _commandCache.Add(key, answer);
                     if (sessionKey != null) _sessionCache.Add(sessionKey, answer);
                     return answer;
@@ -95,6 +98,19 @@ namespace MailBlacklist.Engine.Dns
                 _inFlight.TryRemove(key, out _);
                 Interlocked.Decrement(ref _outstanding);
             }
+        }
+
+        /// <summary>A resolver that says even the root does not exist (seen on networks without
+        /// internet access) says NXDOMAIN for everything; its "does not exist" means nothing. Asked
+        /// once, and only when a negative answer comes, so working resolvers pay nothing.</summary>
+        private Task<bool> ResolverDeniesRootAsync() => _rootProbe.Value;
+
+        private readonly Lazy<Task<bool>> _rootProbe;
+
+        private async Task<bool> ProbeRootAsync()
+        {
+            var root = await _resolver.QueryAsync(".", DnsRecordType.Ns, CancellationToken.None).ConfigureAwait(false);
+            return root.Outcome == DnsOutcome.NxDomain;
         }
 
         private Task WaitForRateAsync(CancellationToken cancellationToken)

@@ -48,6 +48,7 @@ namespace MailBlacklist.Engine.Dnsbl
             {
                 case DnsOutcome.Timeout: return Text.Format("Detail_Timeout", culture, server);
                 case DnsOutcome.Unreachable: return Text.Format("Detail_Unreachable", culture, server);
+                case DnsOutcome.BrokenResolver: return Text.Format("Detail_BrokenResolver", culture, server);
                 case DnsOutcome.ServerFailure: return Text.Format("Detail_ServFail", culture, server);
                 case DnsOutcome.Refused: return Text.Format("Detail_Refused", culture, server);
                 default: return Text.Format("Detail_OtherRcode", culture, server, string.IsNullOrEmpty(answer.ResponseCode) ? "?" : answer.ResponseCode);

@@ -249,6 +249,8 @@ namespace MailBlacklist.Commands
             if (r.Status == DnsblStatus.ZoneUnhealthy) WarnOnce("Unhealthy " + r.Zone, L("Warning_ZoneUnhealthy", r.Zone, r.Detail));
             if (r.Tag.IndexOf("PublicResolver", StringComparison.OrdinalIgnoreCase) >= 0)
                 WarnOnce("PublicResolverRefused", L("Warning_PublicResolverRefused", r.Zone, r.Resolver));
+            if (r.Status == DnsblStatus.Error && r.Outcome == DnsOutcome.BrokenResolver)
+                WarnOnce("BrokenResolver", L("Warning_BrokenResolver", r.Resolver));
             if (r.Status == DnsblStatus.Error && (r.Outcome == DnsOutcome.Unreachable || r.Outcome == DnsOutcome.Timeout))
                 WarnOnce("NoAnswer", L("Warning_NoAnswer", r.Resolver));
         }
