@@ -172,7 +172,7 @@ namespace MailBlacklist.Engine.Diagnosis
             var list = new List<DiagnosisFinding>();
             foreach (var (address, listing, domains) in Registry.Shared(_rules.SharedDomainThreshold))
             {
-                string evidence = T("Diagnosis_Ev_SharedByDomains", domains.Count, string.Join(", ", domains.Take(20))) + " | " + listing.Evidence;
+                string evidence = T("Diagnosis_Ev_SharedByDomains", domains.Count, string.Join(", ", domains.Take(20)) + (domains.Count > 20 ? ", ..." : string.Empty)) + " | " + listing.Evidence;
                 list.Add(NewFinding(string.Empty, address, "SharedServer", DiagnosisSeverity.Warning, "SharedServer", evidence, FirstOf(listing.Url, _rules.UrlFor("SharedServer"))));
             }
             return list;
@@ -257,8 +257,10 @@ namespace MailBlacklist.Engine.Diagnosis
             if (_rules.LooksLikeHosting(ptr?.HostName)) evidence.Add(T("Diagnosis_Ev_HostingPtr", ptr.HostName));
             if (spf != null)
             {
-                var via = spf.AuthorisedNetworks().FirstOrDefault(n => n.Network.Network.Contains(ip) && (n.Network.Evidence ?? string.Empty).Contains("include:"));
-                if (via.Network != null) evidence.Add(T("Diagnosis_Ev_SpfInclude", via.Network.Evidence));
+                // ip4/ip6 networks carry no evidence of their own: the mechanism holds the include chain.
+                string chain = spf.AuthorisedNetworks().Where(n => n.Network.Network.Contains(ip))
+                    .Select(n => n.Network.Evidence ?? n.Mechanism.Evidence ?? string.Empty).FirstOrDefault(e => e.Contains("include:"));
+                if (chain != null) evidence.Add(T("Diagnosis_Ev_SpfInclude", chain));
             }
             if (evidence.Count == 0) return;
             Registry.MarkReported(ip.ToString());
