@@ -231,6 +231,51 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
         }
     }
 
+    Context 'The five samples: first finding per bounce' {
+        It 'starts each sample with what the receiver said, then the confirming check' {
+            $r = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples '*.eml') }
+            $r.Errors.Count | Should -Be 0
+            $byFile = $r.Findings | Group-Object { Split-Path -Leaf $_.Input }
+            $first = @{}; foreach ($g in $byFile) { $first[$g.Name] = @($g.Group | Select-Object -First 2 | ForEach-Object CauseCode) -join ',' }
+            $first['spamhaus-sbl.eml'] | Should -Be 'BlocklistReported,BlocklistVerdict'
+            $first['pbl-direct-send.eml'] | Should -Be 'BlocklistReported,BlocklistPolicy'
+            $first['m365-banned-ip.eml'] | Should -BeLike 'ReceiverReputation,*'
+            $first['open-resolver.eml'] | Should -BeLike 'ReceiverResolverRefused,*'
+            $first['user-unknown.eml'] | Should -Be 'RecipientProblem'
+            ($r.Findings | Where-Object CauseCode -eq 'BlocklistVerdict').Evidence | Should -Match '\| the address the receiver names in the bounce$'
+        }
+    }
+
+    Context 'A resolver that cannot see the internet' {
+        BeforeAll {
+            # A catalogue whose only list does not exist (Knot answers NXDOMAIN for its apex): what a
+            # sandboxed or captive resolver says about every real list.
+            $cat = Get-Content -Raw $LabCatalog | ConvertFrom-Json
+            $zone = $cat.zones | Where-Object name -eq 'spamhaus.bl.test' | ConvertTo-Json -Depth 10 | ConvertFrom-Json
+            $zone.name = 'shutdown.diag.test'; $zone.displayName = 'Shut down'
+            $cat.zones = @($cat.zones) + $zone
+            $script:BlindCatalog = Join-Path ([System.IO.Path]::GetTempPath()) "blind-catalog-$PID.json"
+            $cat | ConvertTo-Json -Depth 10 | Set-Content -LiteralPath $BlindCatalog -Encoding utf8
+        }
+        AfterAll { Remove-Item -LiteralPath $BlindCatalog -ErrorAction SilentlyContinue }
+
+        It 'turns "does not exist" findings into DnsFailure when every list zone is missing too' {
+            $r = Invoke-Diag -Parameters @{ Domain = 'gone.diag.test'; IPAddress = '203.0.113.132'; CatalogPath = $BlindCatalog; Zone = 'shutdown.diag.test' }
+            $r.Findings.CauseCode | Should -Not -Contain 'DomainNotFound'
+            $r.Findings.CauseCode | Should -Not -Contain 'PtrMissing'
+            @($r.Findings | Where-Object Severity -eq 'Ok').Count | Should -Be 0
+            $ptr = Assert-Finding $r.Findings 'DnsFailure' 'Warning' 'Ptr' -NoUrl
+            $ptr.Evidence | Should -Match 'no PTR record \| the same resolver says the blocklist zones themselves do not exist'
+            Assert-Finding $r.Findings 'DnsFailure' 'Warning' 'Domain' -NoUrl | Out-Null
+            $r.Warnings.Count | Should -BeGreaterThan 0
+        }
+        It 'keeps DomainNotFound and PtrMissing when the lists answer (control)' {
+            $r = Invoke-Diag -Parameters @{ Domain = 'gone.diag.test'; IPAddress = '203.0.113.132'; CatalogPath = $BlindCatalog; Zone = 'spamhaus.bl.test' }
+            Assert-Finding $r.Findings 'DomainNotFound' 'Critical' 'Domain' -NoUrl | Out-Null
+            Assert-Finding $r.Findings 'PtrMissing' 'Critical' 'Ptr' | Out-Null
+        }
+    }
+
     Context 'Input handling' {
         It 'takes Get-BounceReason objects from the pipeline, one case per message' {
             $r = Get-BounceReason -Path (Join-Path $Samples 'spamhaus-sbl.eml'), (Join-Path $Samples 'open-resolver.eml') | Invoke-Diag
