@@ -332,6 +332,9 @@ Describe 'Get-MailServerIp' {
             $r.Rows[0].HostName | Should -Be 'office.compromise.diag.test'
             Get-ErrorId $r.Errors | Should -Be @('NoAddressInBounce')
             $r.Errors[0].TargetObject | Should -BeLike '*ordinary.eml'
+            $byName = Invoke-Gmsi -Parameters @{ InputObject = $in }     # -InputObject with the array
+            $byName.Rows.IPAddress | Should -Be @('192.0.2.4', '192.0.2.2')
+            Get-ErrorId $byName.Errors | Should -Be @('NoAddressInBounce')
         }
 
         It 'takes files from Get-ChildItem (LiteralPath by property name)' {
