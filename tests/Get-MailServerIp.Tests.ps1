@@ -14,7 +14,9 @@ BeforeAll {
         end {
             $errs = $null
             $p = $script:Common.Clone(); foreach ($k in $Parameters.Keys) { $p[$k] = $Parameters[$k] }
-            $out = @($items | Get-MailServerIp @p -ErrorAction SilentlyContinue -ErrorVariable errs)
+            # Nothing piped (-Path, -LiteralPath): call without a pipeline, or ProcessRecord never runs.
+            $out = if ($items.Count) { @($items | Get-MailServerIp @p -ErrorAction SilentlyContinue -ErrorVariable errs) }
+                   else { @(Get-MailServerIp @p -ErrorAction SilentlyContinue -ErrorVariable errs) }
             [pscustomobject]@{ Rows = $out; Errors = @($errs) }
         }
     }
@@ -272,6 +274,116 @@ Describe 'Get-MailServerIp' {
                 Test-Dnsbl -Server $Lab.Dnsdist -CatalogPath $LabCatalog -Zone good.bl.test -TimeoutSec 2 -Retry 0 -ErrorVariable errs)
             $results.Input | Should -Be @('198.51.100.7', '203.0.113.80', '203.0.113.81')
             $errs.Count | Should -Be 0
+        }
+    }
+
+    Context 'Bounces: -Path, -LiteralPath and Get-BounceReason objects' {
+        BeforeAll {
+            $script:Samples = Join-Path $PSScriptRoot '../samples'
+            $script:Bounces = Join-Path $PSScriptRoot 'bounces'
+            $script:DiagBounces = Join-Path $PSScriptRoot 'bounces-diagnosis'
+            function script:Get-ErrorId($Errors) { @($Errors | ForEach-Object { ($_.FullyQualifiedErrorId -split ',')[0] }) }
+        }
+
+        It 'reads the address from the rejection text (Source "Bounce text"), with PTR and the sender domain' {
+            $r = Invoke-Gmsi -Parameters @{ Path = (Join-Path $Samples 'spamhaus-sbl.eml') }
+            $r.Errors.Count | Should -Be 0
+            $r.Rows.Count | Should -Be 1
+            $row = $r.Rows[0]
+            $row.GetType().FullName | Should -Be 'MailBlacklist.MailServerAddress'
+            $row.IPAddress | Should -Be '192.0.2.2'
+            $row.Source | Should -Be 'Bounce text'
+            $row.Role | Should -Be 'Outbound'
+            $row.Domain | Should -Be 'verdict.diag.test'            # the bounce's addressee: the sender
+            $row.Evidence | Should -Match 'Client host \[192\.0\.2\.2\] blocked using zen\.spamhaus\.org'
+            $row.HostName | Should -Be 'sv2001.diag.test'
+            $row.ForwardConfirmed | Should -BeTrue
+            $row.Range | Should -Be ''
+            $row.Detail | Should -Be ''
+        }
+
+        It 'reads the address from the Received header the receiver added (Source "Received header")' {
+            $r = Invoke-Gmsi -Parameters @{ LiteralPath = (Join-Path $DiagBounces 'received-header-only.eml') }
+            $r.Errors.Count | Should -Be 0
+            $r.Rows.Count | Should -Be 1
+            $r.Rows[0].IPAddress | Should -Be '192.0.2.2'
+            $r.Rows[0].Source | Should -Be 'Received header'
+            $r.Rows[0].Evidence | Should -BeLike 'Received: from mail.verdict.diag.test (sv2001.diag.test `[192.0.2.2`]) by mx.customer.example *'
+            $r.Rows[0].Domain | Should -Be 'verdict.diag.test'
+        }
+
+        It 'writes NoAddressInBounce for a bounce that shows no address, and the pipeline goes on' {
+            $r = Invoke-Gmsi -Parameters @{ Path = (Join-Path $Samples '*.eml') }
+            # Input order: m365-banned-ip, open-resolver, pbl-direct-send, spamhaus-sbl, user-unknown.
+            $r.Rows.IPAddress | Should -Be @('203.0.113.131', '203.0.113.130', '192.0.2.11', '192.0.2.2')
+            $r.Rows | ForEach-Object { $_.Source | Should -Be 'Bounce text' }
+            Get-ErrorId $r.Errors | Should -Be @('NoAddressInBounce')
+            $r.Errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $r.Errors[0].TargetObject | Should -BeLike '*user-unknown.eml'
+            $r.Errors[0].Exception.Message | Should -Match 'does not show the sending server'
+        }
+
+        It 'takes Get-BounceReason objects from the pipeline: one row per message, errors in input order' {
+            $in = Get-BounceReason -LiteralPath (Join-Path $DiagBounces 'xbl-two-recipients.eml'), (Join-Path $Bounces 'ordinary.eml'), (Join-Path $Samples 'spamhaus-sbl.eml')
+            @($in).Count | Should -BeGreaterOrEqual 4
+            $r = $in | Invoke-Gmsi
+            $r.Rows.IPAddress | Should -Be @('192.0.2.4', '192.0.2.2')     # two recipients of one message: one row
+            $r.Rows[0].Domain | Should -Be 'compromise.diag.test'
+            $r.Rows[0].HostName | Should -Be 'office.compromise.diag.test'
+            Get-ErrorId $r.Errors | Should -Be @('NoAddressInBounce')
+            $r.Errors[0].TargetObject | Should -BeLike '*ordinary.eml'
+            $byName = Invoke-Gmsi -Parameters @{ InputObject = $in }     # -InputObject with the array
+            $byName.Rows.IPAddress | Should -Be @('192.0.2.4', '192.0.2.2')
+            Get-ErrorId $byName.Errors | Should -Be @('NoAddressInBounce')
+        }
+
+        It 'takes files from Get-ChildItem (LiteralPath by property name)' {
+            $r = Get-ChildItem (Join-Path $DiagBounces 'gmail-*ptr*.eml') | Invoke-Gmsi
+            $r.Errors.Count | Should -Be 0
+            $r.Rows.IPAddress | Should -Be @('203.0.113.132', '203.0.113.133')
+            $r.Rows[0].HostName | Should -Be ''                # no PTR
+            $r.Rows[0].ForwardConfirmed | Should -BeFalse
+            $r.Rows[1].HostName | Should -Be 'mail.fcrdns.diag.test'
+            $r.Rows[1].ForwardConfirmed | Should -BeFalse      # PTR present, not forward-confirmed
+        }
+
+        It 'writes PathNotFound for a missing file, and reads the next one' {
+            $r = Invoke-Gmsi -Parameters @{ Path = (Join-Path $Samples 'missing.eml'), (Join-Path $Samples 'spamhaus-sbl.eml') }
+            Get-ErrorId $r.Errors | Should -Be @('PathNotFound')
+            $r.Errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $r.Errors[0].TargetObject | Should -BeLike '*missing.eml'
+            $r.Rows.IPAddress | Should -Be '192.0.2.2'
+            $l = Invoke-Gmsi -Parameters @{ LiteralPath = (Join-Path $Samples 'missing[1].eml') }
+            Get-ErrorId $l.Errors | Should -Be @('PathNotFound')
+        }
+
+        It 'writes an error for a file that is not a mail message or is empty, and goes on' {
+            $r = Invoke-Gmsi -Parameters @{ LiteralPath = (Join-Path $Bounces 'binary.bin'), (Join-Path $Bounces 'empty.eml'), (Join-Path $DiagBounces 'xbl-infected.eml') }
+            Get-ErrorId $r.Errors | Should -Be @('BinaryInput', 'EmptyInput')
+            $r.Rows.IPAddress | Should -Be '192.0.2.4'
+        }
+
+        It 'leaves ForwardConfirmed unknown and says why when the PTR lookup fails' {
+            $errs = $null
+            $out = @(Get-MailServerIp -Path (Join-Path $Samples 'spamhaus-sbl.eml') -Server $Lab.Dead -TimeoutSec 0.3 -Retry 0 -ErrorVariable errs)
+            $errs.Count | Should -Be 0
+            $out.Count | Should -Be 1
+            $out[0].IPAddress | Should -Be '192.0.2.2'                 # the bounce part needs no DNS
+            $out[0].ForwardConfirmed | Should -BeNullOrEmpty
+            $out[0].Detail | Should -Match '2\.2\.0\.192\.in-addr\.arpa'
+        }
+
+        It 'pipes Get-BounceReason | Get-MailServerIp | Test-Dnsbl end to end' {
+            $errs = $null
+            $results = @(Get-BounceReason -LiteralPath (Join-Path $Samples 'spamhaus-sbl.eml'), (Join-Path $DiagBounces 'received-header-only.eml'), (Join-Path $DiagBounces 'xbl-infected.eml') |
+                Get-MailServerIp @Common |
+                Test-Dnsbl -Server $Lab.Dnsdist -CatalogPath $LabCatalog -Zone spamhaus.bl.test -TimeoutSec 2 -Retry 0 -ErrorVariable errs)
+            $errs.Count | Should -Be 0
+            $results.Input | Should -Be @('192.0.2.2', '192.0.2.2', '192.0.2.4')
+            $results | ForEach-Object { $_.Listed | Should -BeTrue; $_.Zone | Should -Be 'spamhaus.bl.test' }
+            $results[0].ReturnCodes | Should -Be '127.0.0.2'
+            $results[0].Reason | Should -Match 'SBL12345'
+            $results[2].ReturnCodes | Should -Be '127.0.0.4'
         }
     }
 

@@ -231,6 +231,51 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
         }
     }
 
+    Context 'The five samples: first finding per bounce' {
+        It 'starts each sample with what the receiver said, then the confirming check' {
+            $r = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples '*.eml') }
+            $r.Errors.Count | Should -Be 0
+            $byFile = $r.Findings | Group-Object { Split-Path -Leaf $_.Input }
+            $first = @{}; foreach ($g in $byFile) { $first[$g.Name] = @($g.Group | Select-Object -First 2 | ForEach-Object CauseCode) -join ',' }
+            $first['spamhaus-sbl.eml'] | Should -Be 'BlocklistReported,BlocklistVerdict'
+            $first['pbl-direct-send.eml'] | Should -Be 'BlocklistReported,BlocklistPolicy'
+            $first['m365-banned-ip.eml'] | Should -BeLike 'ReceiverReputation,*'
+            $first['open-resolver.eml'] | Should -BeLike 'ReceiverResolverRefused,*'
+            $first['user-unknown.eml'] | Should -Be 'RecipientProblem'
+            ($r.Findings | Where-Object CauseCode -eq 'BlocklistVerdict').Evidence | Should -Match '\| the address the receiver names in the bounce$'
+        }
+    }
+
+    Context 'A resolver that cannot see the internet' {
+        BeforeAll {
+            # A catalogue whose only list does not exist (Knot answers NXDOMAIN for its apex): what a
+            # sandboxed or captive resolver says about every real list.
+            $cat = Get-Content -Raw $LabCatalog | ConvertFrom-Json
+            $zone = $cat.zones | Where-Object name -eq 'spamhaus.bl.test' | ConvertTo-Json -Depth 10 | ConvertFrom-Json
+            $zone.name = 'shutdown.diag.test'; $zone.displayName = 'Shut down'
+            $cat.zones = @($cat.zones) + $zone
+            $script:BlindCatalog = Join-Path ([System.IO.Path]::GetTempPath()) "blind-catalog-$PID.json"
+            $cat | ConvertTo-Json -Depth 10 | Set-Content -LiteralPath $BlindCatalog -Encoding utf8
+        }
+        AfterAll { Remove-Item -LiteralPath $BlindCatalog -ErrorAction SilentlyContinue }
+
+        It 'turns "does not exist" findings into DnsFailure when every list zone is missing too' {
+            $r = Invoke-Diag -Parameters @{ Domain = 'gone.diag.test'; IPAddress = '203.0.113.132'; CatalogPath = $BlindCatalog; Zone = 'shutdown.diag.test' }
+            $r.Findings.CauseCode | Should -Not -Contain 'DomainNotFound'
+            $r.Findings.CauseCode | Should -Not -Contain 'PtrMissing'
+            @($r.Findings | Where-Object Severity -eq 'Ok').Count | Should -Be 0
+            $ptr = Assert-Finding $r.Findings 'DnsFailure' 'Warning' 'Ptr' -NoUrl
+            $ptr.Evidence | Should -Match 'no PTR record \| the same resolver says the blocklist zones themselves do not exist'
+            Assert-Finding $r.Findings 'DnsFailure' 'Warning' 'Domain' -NoUrl | Out-Null
+            $r.Warnings.Count | Should -BeGreaterThan 0
+        }
+        It 'keeps DomainNotFound and PtrMissing when the lists answer (control)' {
+            $r = Invoke-Diag -Parameters @{ Domain = 'gone.diag.test'; IPAddress = '203.0.113.132'; CatalogPath = $BlindCatalog; Zone = 'spamhaus.bl.test' }
+            Assert-Finding $r.Findings 'DomainNotFound' 'Critical' 'Domain' -NoUrl | Out-Null
+            Assert-Finding $r.Findings 'PtrMissing' 'Critical' 'Ptr' | Out-Null
+        }
+    }
+
     Context 'Input handling' {
         It 'takes Get-BounceReason objects from the pipeline, one case per message' {
             $r = Get-BounceReason -Path (Join-Path $Samples 'spamhaus-sbl.eml'), (Join-Path $Samples 'open-resolver.eml') | Invoke-Diag
@@ -281,6 +326,106 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
                 ($back | Where-Object CauseCode -eq 'DmarcMissing').Severity | Should -Be 'Warning'
             }
             finally { Remove-Item $csv -ErrorAction SilentlyContinue }
+        }
+    }
+
+    Context 'A 1,000-domain run to one CSV (tests/lab/knot/tenants.test.zone)' {
+        BeforeAll {
+            # What each tenant should get, read from the generated zone (tests/lab/New-TenantsZone.ps1).
+            $zone = Get-Content (Join-Path $PSScriptRoot 'lab/knot/tenants.test.zone')
+            $script:Tenants = 1..1000 | ForEach-Object { 't{0:d4}.tenants.test' -f $_ }
+            $spf = @{}
+            foreach ($line in $zone) { if ($line -match '^(t\d{4})\s+TXT\s+"(v=spf1 [^"]*)"') { $spf["$($Matches[1]).tenants.test"] = $Matches[2] } }
+            $script:Expected = @{
+                BlocklistVerdict    = @($Tenants | Where-Object { $spf[$_] -match '_spf\.hosting' })
+                BlocklistCompromise = @($Tenants | Where-Object { $spf[$_] -match 'ip4:192\.0\.2\.4 ' })
+                BlocklistPolicy     = @($Tenants | Where-Object { $spf[$_] -match 'ip4:192\.0\.2\.11 ' })
+                SpfMissing          = @($Tenants | Where-Object { -not $spf[$_] })
+                DmarcMissing        = @($Tenants | Where-Object { $n = $_ -replace '\.tenants\.test$'; -not ($zone -match "^_dmarc\.$n\s") })
+            }
+            $script:Documented = @(Get-Content (Join-Path $PSScriptRoot '../en-US/about_MailBlacklist_Causes.help.txt') |
+                Where-Object { $_ -match '^  [A-Z]' } | ForEach-Object { $_.Trim() -split '\s*/\s*' })
+
+            $script:Csv = Join-Path ([System.IO.Path]::GetTempPath()) "tenants-$PID.csv"
+            $errs = $null; $warns = $null
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            $Tenants | Invoke-MailDeliveryDiagnosis -Server $Lab.Dnsdist -CatalogPath $LabCatalog -TimeoutSec 2 -Retry 0 -ErrorVariable errs -WarningVariable warns -WarningAction SilentlyContinue |
+                Export-Csv -LiteralPath $Csv -NoTypeInformation -Encoding utf8
+            $clock.Stop()
+            $script:Seconds = $clock.Elapsed.TotalSeconds
+            $script:Errors = @($errs); $script:Warnings = @($warns)
+            $script:Rows = @(Import-Csv -LiteralPath $Csv)
+            # For the record (the issue's "done when"): time and size of the run.
+            Write-Host ('1,000-domain run: {0:n1} s, {1} CSV rows, {2} bytes' -f $Seconds, $Rows.Count, (Get-Item $Csv).Length)
+        }
+        AfterAll { Remove-Item -LiteralPath $Csv -ErrorAction SilentlyContinue }
+
+        It 'runs in reasonable time, with no errors and no DNS failures' {
+            $Seconds | Should -BeLessThan 60
+            $Errors.Count | Should -Be 0
+            $Warnings.Count | Should -Be 0
+            @($Rows | Where-Object CauseCode -eq 'DnsFailure').Count | Should -Be 0
+        }
+        It 'has every domain, in input order' {
+            $inputs = [System.Collections.Generic.List[string]]::new()
+            foreach ($row in $Rows) { if ($row.Input -and ($inputs.Count -eq 0 -or $inputs[$inputs.Count - 1] -ne $row.Input)) { $inputs.Add($row.Input) } }
+            $inputs | Should -Be $Tenants
+        }
+        It 'writes every column readably: one line per row, no type names, Import-Csv round-trips' {
+            $columns = 'Input', 'Target', 'Check', 'Severity', 'CauseCode', 'Cause', 'Evidence', 'Fix', 'Url'
+            $Rows[0].PSObject.Properties.Name | Should -Be $columns
+            $lines = [System.IO.File]::ReadAllLines($Csv)
+            $lines.Count | Should -Be ($Rows.Count + 1)              # no cell broke a line
+            (Get-Content -Raw -LiteralPath $Csv) | Should -Not -Match 'System\.[A-Z]'
+            $bad = foreach ($row in $Rows) {
+                foreach ($c in $columns) {
+                    $v = $row.$c
+                    if ($null -eq $v -or $v -match '[\x00-\x1f\x7f]') { "$($row.Input) $($row.Check) $c" }
+                }
+                foreach ($c in 'Target', 'Check', 'Severity', 'CauseCode', 'Cause', 'Evidence', 'Fix') { if (-not $row.$c) { "$($row.Input) $($row.Check) $c empty" } }
+                if ($row.Url -and $row.Url -notmatch '^https://') { "$($row.Input) $($row.Check) Url $($row.Url)" }
+            }
+            @($bad) | Should -BeNullOrEmpty
+            ($Rows | Where-Object { -not $_.Input }).CauseCode | Sort-Object -Unique | Should -Be 'SharedServer'   # run-wide findings only
+        }
+        It 'uses only the documented cause codes and severities' {
+            $Documented | Should -Contain 'SharedServer'
+            foreach ($code in ($Rows.CauseCode | Sort-Object -Unique)) { $Documented | Should -Contain $code }
+            ($Rows.Severity | Sort-Object -Unique) | ForEach-Object { $_ | Should -BeIn 'Critical', 'Warning', 'Info', 'Ok' }
+        }
+        It 'gives each listed tenant <Cause> on <Address> with the list''s lookup page' -ForEach @(
+            @{ Cause = 'BlocklistVerdict'; Address = '192.0.2.2' }
+            @{ Cause = 'BlocklistCompromise'; Address = '192.0.2.4' }
+            @{ Cause = 'BlocklistPolicy'; Address = '192.0.2.11' }
+        ) {
+            $Expected[$Cause].Count | Should -BeGreaterThan 50
+            $found = @($Rows | Where-Object { $_.CauseCode -eq $Cause })
+            @($found.Input | Sort-Object -Unique) | Should -Be $Expected[$Cause]
+            # One Should over all rows: Should per row costs seconds on a thousand rows.
+            ($found | ForEach-Object { "$($_.Target) $($_.Check) $($_.Severity) $($_.Url)" } | Sort-Object -Unique) |
+                Should -Be "$Address IpBlocklist Critical https://spamhaus.bl.test/lookup?q=$Address"
+            $found[0].Evidence | Should -Match 'spamhaus\.bl\.test'
+        }
+        It 'says SharedServer for the listed addresses many tenants share' {
+            # 192.0.2.2: the hosting include and the PTR name sv2001 say so in each tenant's case.
+            $perCase = @($Rows | Where-Object { $_.CauseCode -eq 'SharedServer' -and $_.Input })
+            @($perCase.Input | Sort-Object -Unique) | Should -Be $Expected.BlocklistVerdict
+            ($perCase | ForEach-Object { "$($_.Target) $($_.Evidence)" } | Sort-Object -Unique) |
+                Should -Match '^192\.0\.2\.2 PTR name sv2001\.diag\.test .* \| .*SPF t\d{4}\.tenants\.test -> include:_spf\.hosting\.tenants\.test -> ip4:192\.0\.2\.2$'
+            $perCase[0].Evidence | Should -Not -Match 'thin'    # two indications: hosting PTR name and a provider's include
+            # 192.0.2.4: only the run shows it, in one finding at the end naming the count.
+            $run = @($Rows | Where-Object { $_.CauseCode -eq 'SharedServer' -and -not $_.Input })
+            $run.Count | Should -Be 1
+            $run[0].Target | Should -Be '192.0.2.4'
+            $run[0].Evidence | Should -Match "^$($Expected.BlocklistCompromise.Count) domains of this run .*t0003\.tenants\.test \(SPF\).*, \.\.\. \|"
+            $Rows[-1].CauseCode | Should -Be 'SharedServer'
+            # A policy listing (PBL) is about the address type, never a shared server.
+            @($Rows | Where-Object { $_.CauseCode -eq 'SharedServer' -and $_.Target -eq '192.0.2.11' }).Count | Should -Be 0
+        }
+        It 'finds the missing SPF and DMARC records' {
+            @($Rows | Where-Object CauseCode -eq 'SpfMissing' | Select-Object -ExpandProperty Input) | Should -Be $Expected.SpfMissing
+            @($Rows | Where-Object CauseCode -eq 'DmarcMissing' | Select-Object -ExpandProperty Input) | Should -Be $Expected.DmarcMissing
+            @($Rows | Where-Object { $_.CauseCode -eq 'MxMissing' }).Count | Should -BeGreaterThan 50
         }
     }
 }

@@ -44,7 +44,25 @@ namespace MailBlacklist.Engine.Diagnosis
 
         public SharedServerRegistry Registry { get; } = new SharedServerRegistry();
 
+        /// <summary>Findings that rest on a "does not exist" (NXDOMAIN or no record) answer.</summary>
+        private static readonly HashSet<string> AbsenceCauses = new HashSet<string>
+            { "DomainNotFound", "PtrMissing", "PtrNotForwardConfirmed", "SpfMissing", "DmarcMissing", "MxMissing" };
+
         public async Task<IReadOnlyList<DiagnosisFinding>> DiagnoseAsync(DiagnosisInput input, CancellationToken ct)
+        {
+            var lists = new List<DnsblResult>();
+            var findings = await DiagnoseCaseAsync(input, lists, ct).ConfigureAwait(false);
+            // A resolver that says every blocklist zone does not exist cannot see the internet (a
+            // sandbox, a captive or filtering resolver): its "no such domain / no PTR / no record"
+            // answers are no evidence either, so those findings become DnsFailure, never a cause.
+            var asked = lists.Where(r => r.Status != DnsblStatus.NotApplicable).ToList();
+            if (asked.Count == 0 || !asked.All(r => r.ZoneMissing)) return findings;
+            return findings.Select(f => AbsenceCauses.Contains(f.CauseCode)
+                ? NewFinding(f.Input, f.Target, f.Check, DiagnosisSeverity.Warning, "DnsFailure", f.Evidence + " | " + T("Diagnosis_Ev_ResolverBlind"), string.Empty)
+                : f).ToList();
+        }
+
+        private async Task<List<DiagnosisFinding>> DiagnoseCaseAsync(DiagnosisInput input, List<DnsblResult> listsSeen, CancellationToken ct)
         {
             var findings = new List<DiagnosisFinding>();
             string label = input.Label ?? string.Empty;
@@ -73,7 +91,7 @@ namespace MailBlacklist.Engine.Diagnosis
             var addresses = new List<(IPAddress Address, string Evidence)>();
             foreach (var a in input.Addresses ?? new IPAddress[0]) addresses.Add((a, T("Diagnosis_GivenAddress", a)));
             if (sender?.Address != null && !addresses.Any(x => x.Address.Equals(sender.Address)))
-                addresses.Insert(0, (sender.Address, sender.Source));
+                addresses.Insert(0, (sender.Address, T(sender.Source == "Received header" ? "Diagnosis_Ev_AddressFromReceived" : "Diagnosis_Ev_AddressFromBounceText")));
 
             // A bounce that only says the recipient's side failed (or is no bounce) needs no DNS checks,
             // unless the user also asked about a domain or an address.
@@ -123,6 +141,7 @@ namespace MailBlacklist.Engine.Diagnosis
             }
 
             // 4. Each address: lists and PTR at once.
+            var seen = listsSeen;
             var perAddress = addresses.Select(a => CheckAddressAsync(a.Address, ct)).ToList();
             await Task.WhenAll(perAddress).ConfigureAwait(false);
             var namesChecked = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -131,11 +150,13 @@ namespace MailBlacklist.Engine.Diagnosis
                 var (ip, how) = addresses[i];
                 var (lists, ptr, ptrNameLists) = perAddress[i].Result;
                 string target = ip.ToString();
+                if (lists != null) seen.AddRange(lists);
                 var listings = BlocklistFindings(label, target, "IpBlocklist", lists, findings, how);
                 foreach (var l in listings.Where(l => l.CauseCode == "BlocklistVerdict" || l.CauseCode == "BlocklistCompromise"))
                     Registry.AddListing(target, l);
                 if (listings.Count > 0) SharedServerFinding(label, ip, ptr, spf, listings[0], findings);
                 PtrFinding(label, ip, ptr, findings);
+                if (ptrNameLists != null) seen.AddRange(ptrNameLists);
                 if (ptrNameLists != null && namesChecked.Add(ptr.HostName)) BlocklistFindings(label, ptr.HostName, "DomainBlocklist", ptrNameLists, findings, T("Diagnosis_Ev_PtrNameOf", ip));
             }
 
@@ -144,9 +165,11 @@ namespace MailBlacklist.Engine.Diagnosis
             if (helo.Length > 0 && !string.Equals(helo, domain, StringComparison.OrdinalIgnoreCase) && _domainChecker != null && namesChecked.Add(helo))
             {
                 var heloLists = await CheckDomainAsync(helo, ct).ConfigureAwait(false);
+                if (heloLists != null) seen.AddRange(heloLists);
                 if (heloLists != null) BlocklistFindings(label, helo, "DomainBlocklist", heloLists, findings, T("Diagnosis_Ev_HeloOf", helo));
             }
             var domainLists = await domainListTask.ConfigureAwait(false);
+            if (domainLists != null) seen.AddRange(domainLists);
             if (domainLists != null && !domainMissing) BlocklistFindings(label, domain, "DomainBlocklist", domainLists, findings, T("Diagnosis_Ev_SenderDomain", domain));
 
             if (string.IsNullOrEmpty(domain))
@@ -172,7 +195,7 @@ namespace MailBlacklist.Engine.Diagnosis
             var list = new List<DiagnosisFinding>();
             foreach (var (address, listing, domains) in Registry.Shared(_rules.SharedDomainThreshold))
             {
-                string evidence = T("Diagnosis_Ev_SharedByDomains", domains.Count, string.Join(", ", domains.Take(20))) + " | " + listing.Evidence;
+                string evidence = T("Diagnosis_Ev_SharedByDomains", domains.Count, string.Join(", ", domains.Take(20)) + (domains.Count > 20 ? ", ..." : string.Empty)) + " | " + listing.Evidence;
                 list.Add(NewFinding(string.Empty, address, "SharedServer", DiagnosisSeverity.Warning, "SharedServer", evidence, FirstOf(listing.Url, _rules.UrlFor("SharedServer"))));
             }
             return list;
@@ -257,8 +280,10 @@ namespace MailBlacklist.Engine.Diagnosis
             if (_rules.LooksLikeHosting(ptr?.HostName)) evidence.Add(T("Diagnosis_Ev_HostingPtr", ptr.HostName));
             if (spf != null)
             {
-                var via = spf.AuthorisedNetworks().FirstOrDefault(n => n.Network.Network.Contains(ip) && (n.Network.Evidence ?? string.Empty).Contains("include:"));
-                if (via.Network != null) evidence.Add(T("Diagnosis_Ev_SpfInclude", via.Network.Evidence));
+                // ip4/ip6 networks carry no evidence of their own: the mechanism holds the include chain.
+                string chain = spf.AuthorisedNetworks().Where(n => n.Network.Network.Contains(ip))
+                    .Select(n => n.Network.Evidence ?? n.Mechanism.Evidence ?? string.Empty).FirstOrDefault(e => e.Contains("include:"));
+                if (chain != null) evidence.Add(T("Diagnosis_Ev_SpfInclude", chain));
             }
             if (evidence.Count == 0) return;
             Registry.MarkReported(ip.ToString());

@@ -57,6 +57,7 @@ namespace MailBlacklist.Engine.Dnsbl
             {
                 result.Status = DnsblStatus.ZoneUnhealthy;
                 result.Detail = health.Reason;
+                result.ZoneMissing = health.ZoneMissing;
                 return result;
             }
             if (health.State == ZoneHealthState.Refusing)
@@ -102,7 +103,11 @@ namespace MailBlacklist.Engine.Dnsbl
             // itself does not exist; then every "not listed" would be a lie.
             var apex = await _queries.QueryAsync(zone.QueryZone, DnsRecordType.Soa, cancellationToken).ConfigureAwait(false);
             if (apex.Outcome == DnsOutcome.NxDomain)
-                return Unhealthy(Text.Format("Unhealthy_ZoneMissing", _culture, zone.Name, apex.Server));
+            {
+                var missing = Unhealthy(Text.Format("Unhealthy_ZoneMissing", _culture, zone.Name, apex.Server));
+                missing.ZoneMissing = true;
+                return missing;
+            }
 
             List<(string, bool)> points;
             if (zone.Entry == null) points = DefaultTestPoints(kind);

@@ -46,5 +46,8 @@ namespace MailBlacklist
 
         /// <summary>How the A query ended; for the module's own warnings, not part of the output.</summary>
         internal MailBlacklist.Engine.Dns.DnsOutcome Outcome { get; set; }
+        /// <summary>ZoneUnhealthy because the resolver says the zone does not exist: a resolver that
+        /// cannot see the internet, whose other NXDOMAIN answers are no evidence either.</summary>
+        internal bool ZoneMissing { get; set; }
     }
 }

@@ -20,5 +20,7 @@ namespace MailBlacklist.Engine.Dnsbl
         public string Reason { get; set; } = string.Empty;
         /// <summary>For Refusing: the error answer, reported as each input's result.</summary>
         public Verdict Refusal { get; set; }
+        /// <summary>Unhealthy because the resolver says the zone itself does not exist.</summary>
+        internal bool ZoneMissing { get; set; }
     }
 }

@@ -126,7 +126,14 @@ namespace MailBlacklist.Commands
         {
             if (ParameterSetName == BounceSet)
             {
-                foreach (var b in InputObject ?? new BounceReason[0]) if (b != null) AddBounce(new[] { b });
+                // Consecutive recipients of one message make one group, as they do from a file: one
+                // row (or one NoAddressInBounce error) per message, not per recipient.
+                foreach (var b in InputObject ?? new BounceReason[0])
+                {
+                    if (b == null) continue;
+                    if (_pendingBounces != null && !SameMessage(_pendingBounces[0], b)) FlushBounces();
+                    (_pendingBounces = _pendingBounces ?? new List<BounceReason>()).Add(b);
+                }
                 return;
             }
             bool literal = ParameterSetName == LiteralPathSet;
@@ -137,6 +144,19 @@ namespace MailBlacklist.Commands
             }
         }
 
+        private List<BounceReason> _pendingBounces;
+
+        private static bool SameMessage(BounceReason a, BounceReason b) =>
+            !string.IsNullOrEmpty(a.Path) && string.Equals(a.Path, b.Path, StringComparison.Ordinal) && a.MessageNumber == b.MessageNumber;
+
+        private void FlushBounces()
+        {
+            if (_pendingBounces == null) return;
+            var group = _pendingBounces;
+            _pendingBounces = null;
+            AddBounce(group);
+        }
+
         /// <summary>One row per message (and address) that shows the sending server's address.</summary>
         private void AddBounce(IEnumerable<BounceReason> group)
         {
@@ -144,20 +164,25 @@ namespace MailBlacklist.Commands
             var first = group.First();
             if (sender == null)
             {
-                Reject("NoAddressInBounce", first.Path ?? first.Recipient, "Diagnosis_Error_NoAddressInBounce", Shown(first.Path ?? first.Recipient ?? string.Empty));
+                string where = first.Path ?? first.Recipient ?? string.Empty;
+                RejectBounce("NoAddressInBounce", ErrorCategory.ObjectNotFound, where, "Diagnosis_Error_NoAddressInBounce", Shown(where));
                 return;
             }
             if (!_bounceRows.Add((first.Path ?? string.Empty) + "|" + first.MessageNumber + "|" + sender.Address)) return;
             _received++;
             var ptr = new PtrLookup(_queries);
-            _results.Add(sender.Domain, BounceRowAsync(sender, ptr));
+            _results.Add(sender.Domain, BounceRowAsync(sender, ptr, Culture, CancelToken));
             Drain(Math.Max(16, ThrottleLimit * 2));
         }
 
-        private static async Task<MailServerDiscoveryResult> BounceRowAsync(MailBlacklist.Engine.Diagnosis.BounceSender sender, PtrLookup ptrLookup)
+        private static async Task<MailServerDiscoveryResult> BounceRowAsync(MailBlacklist.Engine.Diagnosis.BounceSender sender, PtrLookup ptrLookup,
+            System.Globalization.CultureInfo culture, System.Threading.CancellationToken cancellationToken)
         {
             var result = new MailServerDiscoveryResult(sender.Domain);
-            var ptr = await ptrLookup.LookupAsync(sender.Address, default).ConfigureAwait(false);
+            var ptr = await ptrLookup.LookupAsync(sender.Address, cancellationToken).ConfigureAwait(false);
+            // As in domain mode: a PTR lookup that failed leaves ForwardConfirmed unknown and says why.
+            string detail = ptr.Failure == null ? string.Empty
+                : MailBlacklist.Engine.Text.Format("Ptr_DnsFailure", culture, ptr.FailedName, SpfEvaluator.DescribeOutcome(ptr.Failure.Value, culture));
             result.Addresses.Add(new MailServerAddress
             {
                 Domain = sender.Domain,
@@ -167,6 +192,7 @@ namespace MailBlacklist.Commands
                 HostName = ptr.HostName,
                 ForwardConfirmed = ptr.ForwardConfirmed,
                 Evidence = sender.Evidence,
+                Detail = detail,
             });
             return result;
         }
@@ -187,6 +213,7 @@ namespace MailBlacklist.Commands
 
         protected override void EndProcessing()
         {
+            FlushBounces();
             Drain(0);
             if (_lastProgress > 0)
                 WriteProgress(new ProgressRecord(2, L("MailServer_Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
