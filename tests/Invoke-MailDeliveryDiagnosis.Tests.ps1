@@ -269,6 +269,15 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
             Assert-Finding $r.Findings 'DnsFailure' 'Warning' 'Domain' -NoUrl | Out-Null
             $r.Warnings.Count | Should -BeGreaterThan 0
         }
+        It 'reports nothing as missing through a resolver that denies even the DNS root' {
+            $r = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples 'spamhaus-sbl.eml'); Server = $Lab.Blind }
+            $r.Findings[0].CauseCode | Should -Be 'BlocklistReported'   # the bounce needs no DNS
+            foreach ($cause in 'DomainNotFound', 'PtrMissing', 'SpfMissing', 'DmarcMissing', 'MxMissing', 'Ok') {
+                $r.Findings.CauseCode | Should -Not -Contain $cause
+            }
+            Assert-Finding $r.Findings 'DnsFailure' 'Warning' 'Ptr' -NoUrl | Out-Null
+            Assert-Finding $r.Findings 'DnsFailure' 'Warning' 'IpBlocklist' -NoUrl | Out-Null
+        }
         It 'keeps DomainNotFound and PtrMissing when the lists answer (control)' {
             $r = Invoke-Diag -Parameters @{ Domain = 'gone.diag.test'; IPAddress = '203.0.113.132'; CatalogPath = $BlindCatalog; Zone = 'spamhaus.bl.test' }
             Assert-Finding $r.Findings 'DomainNotFound' 'Critical' 'Domain' -NoUrl | Out-Null

@@ -171,6 +171,14 @@ Describe 'Test-Dnsbl when DNS fails' {
         $r.Detail | Should -Match $Pattern
     }
 
+    It 'reports every lookup through a resolver that denies the DNS root as Error, with one warning' {
+        $c = Invoke-Captured { '192.0.2.10', '192.0.2.99' | Test-Dnsbl -Zone good.bl.test, spamhaus.bl.test -Server $Lab.Blind -CatalogPath $LabCatalog -TimeoutSec 1 -Retry 0 -NoCache }
+        $c.Output.Count | Should -Be 4
+        $c.Output.Status | Sort-Object -Unique | Should -Be 'Error'
+        $c.Output[0].Detail | Should -Match 'DNS root'
+        @($c.Warnings | Where-Object { $_ -match 'DNS root' }).Count | Should -Be 1
+    }
+
     It 'answers from a slow list when the timeout allows it' {
         $r = Test-Dnsbl -IPAddress 192.0.2.10 -Zone slow.bl.test -Server $Lab.Dnsdist -TimeoutSec 4 -Retry 0
         $r.Status | Should -Be 'Listed'
