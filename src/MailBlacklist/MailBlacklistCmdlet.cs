@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Threading;
 using MailBlacklist.Engine;
+using MailBlacklist.Engine.Dnsbl;
 
 namespace MailBlacklist
 {
@@ -34,6 +35,19 @@ namespace MailBlacklist
 
         protected void ThrowConfigurationError(string errorId, ErrorCategory category, object target, string key, params object[] args) =>
             ThrowTerminatingError(new ErrorRecord(new ArgumentException(L(key, args)), errorId, category, target));
+
+        /// <summary>The catalogue named by -CatalogPath, MAILBLACKLIST_CATALOG or the shipped one; one
+        /// that cannot be read stops the command.</summary>
+        protected Catalog LoadCatalog(string catalogPath)
+        {
+            string path = string.IsNullOrWhiteSpace(catalogPath) ? Catalog.DefaultPath() : GetUnresolvedProviderPathFromPSPath(catalogPath);
+            try { return CatalogCache.Get(path); }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                ThrowConfigurationError("CatalogLoadFailed", ErrorCategory.ReadError, path, "Error_CatalogLoad", path, ex.Message);
+                return null;
+            }
+        }
 
         /// <summary>Turns a cancelled wait into PowerShell's own "pipeline stopped".</summary>
         protected void ThrowIfStopping()

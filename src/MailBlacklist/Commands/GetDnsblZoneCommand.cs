@@ -28,12 +28,7 @@ namespace MailBlacklist.Commands
 
         protected override void BeginProcessing()
         {
-            string path = string.IsNullOrWhiteSpace(CatalogPath) ? Catalog.DefaultPath() : GetUnresolvedProviderPathFromPSPath(CatalogPath);
-            try { _catalog = CatalogCache.Get(path); }
-            catch (Exception ex) when (!(ex is PipelineStoppedException))
-            {
-                ThrowConfigurationError("CatalogLoadFailed", ErrorCategory.ReadError, path, "Error_CatalogLoad", path, ex.Message);
-            }
+            _catalog = LoadCatalog(CatalogPath);
         }
 
         protected override void ProcessRecord()

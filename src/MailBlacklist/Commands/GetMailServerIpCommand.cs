@@ -18,7 +18,7 @@ namespace MailBlacklist.Commands
     /// (<see cref="MailBlacklist.Engine.Diagnosis.BounceSender"/>) and the PTR check.</remarks>
     [Cmdlet(VerbsCommon.Get, "MailServerIp", DefaultParameterSetName = DomainSet)]
     [OutputType(typeof(MailServerAddress))]
-    public sealed class GetMailServerIpCommand : MailBlacklistCmdlet
+    public sealed class GetMailServerIpCommand : DnsCmdlet
     {
         private const string DomainSet = "Domain";
         private const string PathSet = "Path";
@@ -44,20 +44,9 @@ namespace MailBlacklist.Commands
         [ValidateSet("All", "Outbound", "Inbound", IgnoreCase = true)]
         public string Role { get; set; } = "All";
 
-        [Parameter]
-        public string[] Server { get; set; }
 
-        [Parameter]
-        [ValidateRange(0.1, 60.0)]
-        public double TimeoutSec { get; set; } = 3;
 
-        [Parameter]
-        [ValidateRange(0, 10)]
-        public int Retry { get; set; } = 1;
 
-        [Parameter]
-        [ValidateRange(1, 4096)]
-        public int ThrottleLimit { get; set; } = 64;
 
         private QueryService _queries;
         private MailServerDiscovery _discovery;
@@ -73,19 +62,8 @@ namespace MailBlacklist.Commands
         {
             if (ParameterSetName != DomainSet) Role = "All";
             _roles = (MailServerRoles)Enum.Parse(typeof(MailServerRoles), Role, ignoreCase: true);
-            var endpoints = new List<IPEndPoint>();
-            foreach (string server in Server ?? new string[0])
-            {
-                try { endpoints.AddRange(ServerEndpoint.Parse(server)); }
-                catch (Exception ex) when (ex is FormatException || ex is System.Net.Sockets.SocketException || ex is ArgumentException)
-                {
-                    ThrowConfigurationError("InvalidServer", ErrorCategory.InvalidArgument, server, "Error_InvalidServer", server);
-                }
-            }
-            var resolver = new DnsClientResolver(endpoints, TimeSpan.FromSeconds(TimeoutSec), Retry);
-            _queries = new QueryService(resolver, ThrottleLimit, 0, AnswerCache.Session);
+            _queries = OpenQueries(0, useSessionCache: true);
             _discovery = new MailServerDiscovery(_queries, Culture);
-            WriteVerbose(L("Verbose_Resolver", resolver.Description));
         }
 
         protected override void ProcessRecord()
@@ -217,7 +195,7 @@ namespace MailBlacklist.Commands
             Drain(0);
             if (_lastProgress > 0)
                 WriteProgress(new ProgressRecord(2, L("MailServer_Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
-            _queries?.Dispose();
+            Dispose();
         }
 
         private void Drain(int maxPending)

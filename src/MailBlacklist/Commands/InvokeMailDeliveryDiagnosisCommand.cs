@@ -17,7 +17,7 @@ namespace MailBlacklist.Commands
     /// order. Findings that need the whole run (many domains on one listed address) come last.</summary>
     [Cmdlet(VerbsLifecycle.Invoke, "MailDeliveryDiagnosis")]
     [OutputType(typeof(DiagnosisFinding))]
-    public sealed class InvokeMailDeliveryDiagnosisCommand : MailBlacklistCmdlet
+    public sealed class InvokeMailDeliveryDiagnosisCommand : DnsCmdlet
     {
         [Parameter(Position = 0)]
         [SupportsWildcards]
@@ -44,16 +44,8 @@ namespace MailBlacklist.Commands
         [ArgumentCompleter(typeof(ZoneCompleter))]
         public string[] Zone { get; set; }
 
-        [Parameter]
-        public string[] Server { get; set; }
 
-        [Parameter]
-        [ValidateRange(0.1, 60.0)]
-        public double TimeoutSec { get; set; } = 3;
 
-        [Parameter]
-        [ValidateRange(0, 10)]
-        public int Retry { get; set; } = 1;
 
         [Parameter]
         public string DqsKey { get; set; }
@@ -61,9 +53,6 @@ namespace MailBlacklist.Commands
         [Parameter]
         public string CatalogPath { get; set; }
 
-        [Parameter]
-        [ValidateRange(1, 4096)]
-        public int ThrottleLimit { get; set; } = 64;
 
         private QueryService _queries;
         private MailDeliveryDiagnosis _diagnosis;
@@ -79,29 +68,9 @@ namespace MailBlacklist.Commands
 
         protected override void BeginProcessing()
         {
-            string path = string.IsNullOrWhiteSpace(CatalogPath) ? Catalog.DefaultPath() : GetUnresolvedProviderPathFromPSPath(CatalogPath);
-            Catalog catalog = null;
-            try { catalog = CatalogCache.Get(path); }
-            catch (Exception ex) when (!(ex is PipelineStoppedException))
-            {
-                ThrowConfigurationError("CatalogLoadFailed", ErrorCategory.ReadError, path, "Error_CatalogLoad", path, ex.Message);
-            }
-            string dqsKey = !string.IsNullOrEmpty(DqsKey) ? DqsKey : Environment.GetEnvironmentVariable(TestDnsblCommand.DqsKeyVariable);
-            if (!string.IsNullOrEmpty(dqsKey) && !ZoneTarget.IsValidDqsKey(dqsKey))
-                ThrowConfigurationError("InvalidDqsKey", ErrorCategory.InvalidArgument, null, "Error_InvalidDqsKey");
-
-            var endpoints = new List<IPEndPoint>();
-            foreach (string server in Server ?? new string[0])
-            {
-                try { endpoints.AddRange(ServerEndpoint.Parse(server)); }
-                catch (Exception ex) when (ex is FormatException || ex is System.Net.Sockets.SocketException || ex is ArgumentException)
-                {
-                    ThrowConfigurationError("InvalidServer", ErrorCategory.InvalidArgument, server, "Error_InvalidServer", server);
-                }
-            }
-            var resolver = new DnsClientResolver(endpoints, TimeSpan.FromSeconds(TimeoutSec), Retry);
-            _queries = new QueryService(resolver, ThrottleLimit, 0, AnswerCache.Session);
-            WriteVerbose(L("Verbose_Resolver", resolver.Description));
+            var catalog = LoadCatalog(CatalogPath);
+            string dqsKey = ReadDqsKey(DqsKey);
+            _queries = OpenQueries(0, useSessionCache: true);
 
             // -Zone names lists of any kind: each checker skips what does not apply (NotApplicable).
             var unmatched = new List<string>();
@@ -196,7 +165,7 @@ namespace MailBlacklist.Commands
                 WriteProgress(new ProgressRecord(3, L("Diagnosis_Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             if (_dnsFailed) WriteWarning(L("Diagnosis_Warning_DnsFailures"));
             WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, _clock.Elapsed.TotalSeconds));
-            _queries?.Dispose();
+            Dispose();
         }
 
         private static bool SameMessage(BounceReason a, BounceReason b) =>

@@ -13,11 +13,10 @@ namespace MailBlacklist.Commands
     [Cmdlet(VerbsDiagnostic.Test, "Dnsbl", DefaultParameterSetName = IPAddressSet)]
     [OutputType(typeof(DnsblResult))]
     [OutputType(typeof(bool))]
-    public sealed class TestDnsblCommand : MailBlacklistCmdlet, IDisposable
+    public sealed class TestDnsblCommand : DnsCmdlet
     {
         private const string IPAddressSet = "IPAddress";
         private const string DomainSet = "Domain";
-        public const string DqsKeyVariable = "MAILBLACKLIST_DQS_KEY";
 
         /// <summary>Queries in flight at once by default. A list answers in 20-200 ms over the
         /// internet; 512 in flight keep about 5,000-10,000 queries/s going at 50 ms, well within
@@ -43,16 +42,8 @@ namespace MailBlacklist.Commands
         [ArgumentCompleter(typeof(ZoneCompleter))]
         public string[] Zone { get; set; }
 
-        [Parameter]
-        public string[] Server { get; set; }
 
-        [Parameter]
-        [ValidateRange(0.1, 60.0)]
-        public double TimeoutSec { get; set; } = 3;
 
-        [Parameter]
-        [ValidateRange(0, 10)]
-        public int Retry { get; set; } = 1;
 
         [Parameter]
         public string DqsKey { get; set; }
@@ -63,9 +54,6 @@ namespace MailBlacklist.Commands
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
-        [Parameter]
-        [ValidateRange(1, 4096)]
-        public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
 
         [Parameter]
         public SwitchParameter NoCache { get; set; }
@@ -76,7 +64,7 @@ namespace MailBlacklist.Commands
 
         private Catalog _catalog;
         private QueryService _queries;
-        private UdpDnsResolver _udp;
+        
         private string _dqsKey;
         private DnsblChecker _ipChecker, _domainChecker;
         private readonly OrderedResults<string, DnsblResult[]> _results = new OrderedResults<string, DnsblResult[]>();
@@ -86,38 +74,16 @@ namespace MailBlacklist.Commands
         private long _lastProgress;
         private bool _anyError;
 
+        // Thousands of lookups in flight: lists answer in 20-200 ms, so fewer would idle.
+        public TestDnsblCommand() => ThrottleLimit = 512;
+
         protected override void BeginProcessing()
         {
-            string path = string.IsNullOrWhiteSpace(CatalogPath) ? Catalog.DefaultPath() : GetUnresolvedProviderPathFromPSPath(CatalogPath);
-            try { _catalog = CatalogCache.Get(path); }
-            catch (Exception ex) when (!(ex is PipelineStoppedException))
-            {
-                ThrowConfigurationError("CatalogLoadFailed", ErrorCategory.ReadError, path, "Error_CatalogLoad", path, ex.Message);
-            }
+            _catalog = LoadCatalog(CatalogPath);
+            _dqsKey = ReadDqsKey(DqsKey);
+            _queries = OpenQueries(MaxQueriesPerSecond, useSessionCache: !NoCache);
 
-            _dqsKey = !string.IsNullOrEmpty(DqsKey) ? DqsKey : Environment.GetEnvironmentVariable(DqsKeyVariable);
-            if (!string.IsNullOrEmpty(_dqsKey) && !ZoneTarget.IsValidDqsKey(_dqsKey))
-                ThrowConfigurationError("InvalidDqsKey", ErrorCategory.InvalidArgument, null, "Error_InvalidDqsKey");
-
-            var endpoints = new List<IPEndPoint>();
-            foreach (string server in Server ?? new string[0])
-            {
-                try { endpoints.AddRange(ServerEndpoint.Parse(server)); }
-                catch (Exception ex) when (ex is FormatException || ex is System.Net.Sockets.SocketException || ex is ArgumentException)
-                {
-                    ThrowConfigurationError("InvalidServer", ErrorCategory.InvalidArgument, server, "Error_InvalidServer", server);
-                }
-            }
-            var dnsClient = new DnsClientResolver(endpoints, TimeSpan.FromSeconds(TimeoutSec), Retry);
-            // Blocklist questions (A, TXT, SOA) go through the module's own UDP client, built for
-            // many queries in flight; DnsClient.NET stays behind it for TCP and other record types.
-            IDnsResolver resolver = dnsClient;
-            if (dnsClient.Servers.Count > 0)
-                resolver = _udp = new UdpDnsResolver(dnsClient.Servers, TimeSpan.FromSeconds(TimeoutSec), Retry, dnsClient);
-            _queries = new QueryService(resolver, ThrottleLimit, MaxQueriesPerSecond, NoCache ? null : AnswerCache.Session);
-            WriteVerbose(L("Verbose_Resolver", resolver.Description));
-
-            var publicOnes = dnsClient.Servers.Where(e => _catalog.IsPublicResolver(e.Address)).ToList();
+            var publicOnes = ResolverEndpoints.Where(e => _catalog.IsPublicResolver(e.Address)).ToList();
             if (publicOnes.Count > 0)
                 WarnOnce("PublicResolver", L("Warning_PublicResolver", string.Join(", ", publicOnes.Select(ServerEndpoint.Format))));
         }
@@ -179,16 +145,6 @@ namespace MailBlacklist.Commands
             if (Quiet && _anyError) WarnOnce("QuietErrors", L("Warning_QuietErrors"));
             WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, _clock.Elapsed.TotalSeconds));
             Dispose();
-        }
-
-        /// <summary>Also called by PowerShell when the command is stopped: cancels what is still
-        /// pending and closes the sockets, so no task outlives the command.</summary>
-        public void Dispose()
-        {
-            CancelPending();
-            _udp?.Dispose();
-            _udp = null;
-            _queries?.Dispose();
         }
 
         private DnsblChecker CheckerFor(bool domains)
