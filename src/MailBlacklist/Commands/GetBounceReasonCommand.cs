@@ -62,47 +62,7 @@ namespace MailBlacklist.Commands
         private IEnumerable<string> ResolveFiles()
         {
             bool literal = ParameterSetName == LiteralPathSet;
-            foreach (string input in (literal ? LiteralPath : Path) ?? new string[0])
-            {
-                var resolved = new List<string>();
-                try
-                {
-                    if (literal)
-                    {
-                        string one = GetUnresolvedProviderPathFromPSPath(input);
-                        if (File.Exists(one) || Directory.Exists(one)) resolved.Add(one);
-                    }
-                    else
-                    {
-                        resolved.AddRange(GetResolvedProviderPathFromPSPath(input, out ProviderInfo provider));
-                        if (provider.Name != "FileSystem")
-                        {
-                            WriteInputError("NotAFileSystemPath", ErrorCategory.InvalidArgument, input, "Error_NotFileSystem", input);
-                            continue;
-                        }
-                    }
-                }
-                catch (ItemNotFoundException) { }
-                catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException)
-                {
-                    WriteInputError("InvalidPath", ErrorCategory.InvalidArgument, input, "Error_InvalidPath", input, ex.Message);
-                    continue;
-                }
-                if (resolved.Count == 0)
-                {
-                    WriteInputError("PathNotFound", ErrorCategory.ObjectNotFound, input, "Error_PathNotFound", input);
-                    continue;
-                }
-                foreach (string item in resolved)
-                {
-                    if (Directory.Exists(item))
-                    {
-                        // A folder of bounces or a Maildir (cur/ and new/): every message file in it.
-                        foreach (string f in MailSource.FilesOf(item)) yield return f;
-                    }
-                    else yield return item;
-                }
-            }
+            return BounceFiles.Resolve(this, literal ? LiteralPath : Path, literal, WriteInputError);
         }
 
         private void ReadFile(string file)

@@ -55,8 +55,7 @@ namespace MailBlacklist.Commands
         // input take their place in input order like results do.
         private readonly OrderedResults<object, MailServerDiscoveryResult> _results = new OrderedResults<object, MailServerDiscoveryResult>();
         private static readonly Task<MailServerDiscoveryResult> NoResult = Task.FromResult<MailServerDiscoveryResult>(null);
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private long _received, _written, _lastProgress;
+        private long _received, _written;
 
         protected override void BeginProcessing()
         {
@@ -193,7 +192,7 @@ namespace MailBlacklist.Commands
         {
             FlushBounces();
             Drain(0);
-            if (_lastProgress > 0)
+            if (ProgressShown)
                 WriteProgress(new ProgressRecord(2, L("MailServer_Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             Dispose();
         }
@@ -250,13 +249,10 @@ namespace MailBlacklist.Commands
 
         private void Progress()
         {
-            long now = _clock.ElapsedMilliseconds;
-            if (now < 1000 || now - _lastProgress < 250) return;
-            _lastProgress = now;
+            if (!ProgressDue()) return;
             int percent = _received == 0 ? 0 : (int)Math.Min(100, _written * 100 / _received);
             WriteProgress(new ProgressRecord(2, L("MailServer_Progress_Activity"), L("MailServer_Progress_Status", _written, _received)) { PercentComplete = percent });
         }
 
-        private static string Shown(string value) => SafeText.Neutralize(value.Length > 200 ? value.Substring(0, 200) : value);
     }
 }

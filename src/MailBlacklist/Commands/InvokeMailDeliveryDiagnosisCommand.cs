@@ -60,8 +60,7 @@ namespace MailBlacklist.Commands
         private List<BounceReason> _pendingBounces;
         private readonly OrderedResults<object, IReadOnlyList<DiagnosisFinding>> _results = new OrderedResults<object, IReadOnlyList<DiagnosisFinding>>();
         private static readonly Task<IReadOnlyList<DiagnosisFinding>> NoResult = Task.FromResult<IReadOnlyList<DiagnosisFinding>>(null);
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private long _received, _written, _lastProgress;
+        private long _received, _written;
         private bool _anyInput, _dnsFailed, _argumentsRead, _anyDomain;
         private string[] _lastLiteralPath;
         private readonly List<IPAddress> _addresses = new List<IPAddress>();
@@ -161,10 +160,10 @@ namespace MailBlacklist.Commands
             Drain(0);
             if (!_anyInput) ThrowConfigurationError("NoInput", ErrorCategory.InvalidArgument, null, "Diagnosis_Error_NoInput");
             foreach (var f in _diagnosis.RunFindings()) WriteObject(f);
-            if (_lastProgress > 0)
+            if (ProgressShown)
                 WriteProgress(new ProgressRecord(3, L("Diagnosis_Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             if (_dnsFailed) WriteWarning(L("Diagnosis_Warning_DnsFailures"));
-            WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, _clock.Elapsed.TotalSeconds));
+            WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
             Dispose();
         }
 
@@ -221,13 +220,10 @@ namespace MailBlacklist.Commands
 
         private void Progress()
         {
-            long now = _clock.ElapsedMilliseconds;
-            if (now < 1000 || now - _lastProgress < 250) return;
-            _lastProgress = now;
+            if (!ProgressDue()) return;
             int percent = _received == 0 ? 0 : (int)Math.Min(100, _written * 100 / _received);
             WriteProgress(new ProgressRecord(3, L("Diagnosis_Progress_Activity"), L("Diagnosis_Progress_Status", _written, _received)) { PercentComplete = percent });
         }
 
-        private static string Shown(string value) => SafeText.Neutralize(value.Length > 200 ? value.Substring(0, 200) : value);
     }
 }

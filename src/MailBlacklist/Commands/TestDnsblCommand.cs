@@ -69,9 +69,7 @@ namespace MailBlacklist.Commands
         private DnsblChecker _ipChecker, _domainChecker;
         private readonly OrderedResults<string, DnsblResult[]> _results = new OrderedResults<string, DnsblResult[]>();
         private readonly HashSet<string> _warned = new HashSet<string>(StringComparer.Ordinal);
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
         private long _received, _written;
-        private long _lastProgress;
         private bool _anyError;
 
         // Thousands of lookups in flight: lists answer in 20-200 ms, so fewer would idle.
@@ -140,10 +138,10 @@ namespace MailBlacklist.Commands
         protected override void EndProcessing()
         {
             Drain(0);
-            if (_lastProgress > 0)
+            if (ProgressShown)
                 WriteProgress(new ProgressRecord(1, L("Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             if (Quiet && _anyError) WarnOnce("QuietErrors", L("Warning_QuietErrors"));
-            WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, _clock.Elapsed.TotalSeconds));
+            WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
             Dispose();
         }
 
@@ -229,16 +227,12 @@ namespace MailBlacklist.Commands
 
         private void Progress()
         {
-            long now = _clock.ElapsedMilliseconds;
-            if (now < 1000 || now - _lastProgress < 250) return;
-            _lastProgress = now;
-            double rate = _queries.QueriesSent / Math.Max(0.001, _clock.Elapsed.TotalSeconds);
+            if (!ProgressDue()) return;
+            double rate = _queries.QueriesSent / Math.Max(0.001, Elapsed.TotalSeconds);
             int percent = _received == 0 ? 0 : (int)Math.Min(100, _written * 100 / _received);
             WriteProgress(new ProgressRecord(1, L("Progress_Activity"), L("Progress_Status", _written, _received, rate)) { PercentComplete = percent });
         }
 
-        // Bad input is shown in errors, but never raw: it may hold control characters.
-        private static string Shown(string value) => SafeText.Neutralize(value.Length > 200 ? value.Substring(0, 200) : value);
     }
 
     /// <summary>Queries counted per zone and UTC day across the session, to warn before a list's
