@@ -276,7 +276,10 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
                 $r.Findings.CauseCode | Should -Not -Contain $cause
             }
             Assert-Finding $r.Findings 'DnsFailure' 'Warning' 'Ptr' -NoUrl | Out-Null
-            Assert-Finding $r.Findings 'DnsFailure' 'Warning' 'IpBlocklist' -NoUrl | Out-Null
+            $lists = Assert-Finding $r.Findings 'DnsFailure' 'Warning' 'IpBlocklist' -NoUrl
+            # Every list failed for the same reason: said once, after the zones it applies to.
+            ([regex]::Matches($lists.Evidence, 'DNS root')).Count | Should -Be 1
+            $lists.Evidence | Should -Match 'good\.bl\.test, spamhaus\.bl\.test'
         }
         It 'keeps DomainNotFound and PtrMissing when the lists answer (control)' {
             $r = Invoke-Diag -Parameters @{ Domain = 'gone.diag.test'; IPAddress = '203.0.113.132'; CatalogPath = $BlindCatalog; Zone = 'spamhaus.bl.test' }

@@ -235,7 +235,7 @@ namespace MailBlacklist.Engine.Diagnosis
             var listings = new List<DiagnosisFinding>();
             if (results == null) return listings;
             var clean = new List<string>();
-            var failed = new List<string>();
+            var failed = new List<(string zone, string why)>();
             foreach (var r in results)
             {
                 switch (r.Status)
@@ -257,13 +257,15 @@ namespace MailBlacklist.Engine.Diagnosis
                         break;
                     case DnsblStatus.Error:
                     case DnsblStatus.ZoneUnhealthy:
-                        failed.Add(r.Zone + ": " + (string.IsNullOrEmpty(r.Detail) ? r.Status.ToString() : r.Detail));
+                        failed.Add((r.Zone, string.IsNullOrEmpty(r.Detail) ? r.Status.ToString() : r.Detail));
                         break;
                 }
             }
             if (failed.Count > 0)
             {
-                string evidence = string.Join("; ", failed) + (clean.Count > 0 ? " | " + T("Diagnosis_Ev_AnsweredClean", string.Join(", ", clean)) : string.Empty);
+                // Zones that failed for the same reason share one sentence (a blind resolver fails them all alike).
+                string evidence = string.Join("; ", failed.GroupBy(f => f.why).Select(g => string.Join(", ", g.Select(f => f.zone)) + ": " + g.Key))
+                    + (clean.Count > 0 ? " | " + T("Diagnosis_Ev_AnsweredClean", string.Join(", ", clean)) : string.Empty);
                 findings.Add(NewFinding(label, target, check, DiagnosisSeverity.Warning, "DnsFailure", evidence, string.Empty));
             }
             else if (listings.Count == 0 && clean.Count > 0)
