@@ -257,6 +257,24 @@ Describe 'Test-Dnsbl input' {
         $errs[0].TargetObject | Should -Be '198.51.100.0/24'
     }
 
+    It 'reports a zone pattern it cannot use as ZoneNotFound, and goes on with the other zones' {
+        $r = Test-Dnsbl -IPAddress 192.0.2.10 -Zone 'good[', "bad`e[31m", good.bl.test @Lab_ -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($r).Count | Should -Be 1
+        $r.Zone | Should -Be 'good.bl.test'
+        $errs.Count | Should -Be 2
+        $errs | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'ZoneNotFound,*'; $_.Exception.Message | Should -Not -Match "`e" }
+        $null = Get-DnsblZone -Name "x`e[31m", 'zen[' -ErrorVariable zerrs -ErrorAction SilentlyContinue
+        $zerrs.Count | Should -Be 2
+        $zerrs | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'ZoneNotFound,*'; $_.Exception.Message | Should -Not -Match "`e" }
+    }
+
+    It 'reports an empty list of addresses as EmptyInput instead of returning nothing' {
+        $r = Test-Dnsbl -IPAddress @() -Zone good.bl.test @Lab_ -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'EmptyInput,*'
+    }
+
     It 'refuses an IP address given as a domain, and a bad domain' {
         $null = Test-Dnsbl -Domain 192.0.2.1, 'bad..name', 'bad.example' -Zone dom.bl.test @Lab_ -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('DomainIsAddress', 'InvalidDomain')
@@ -376,7 +394,9 @@ Describe 'Get-DnsblZone' {
 
     It 'filters by name and kind, and reports a name it does not know' {
         (Get-DnsblZone -Name '*spamhaus*').Name | Should -Contain 'dbl.spamhaus.org'
-        Get-DnsblZone -Kind Domain | ForEach-Object { $_.Kinds | Should -Match 'Domain' }
+        $domainZones = @(Get-DnsblZone -Kind Domain)
+        $domainZones.Count | Should -BeGreaterThan 0
+        $domainZones | ForEach-Object { $_.Kinds | Should -Match 'Domain' }
         $null = Get-DnsblZone -Name 'no.such.zone' -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'ZoneNotFound,*'
     }

@@ -55,7 +55,9 @@ namespace MailBlacklist.Engine.Dns
         public void Clear()
         {
             _entries.Clear();
-            Volatile.Write(ref _count, 0);
+            // Adds racing with the clear may have landed: recount (rare: only when the cache is full)
+            // so that the bound stays a bound.
+            Volatile.Write(ref _count, _entries.Count);
         }
 
         private void Trim()

@@ -119,7 +119,8 @@ namespace MailBlacklist.Engine.Dns
                 string qname = QuestionName(m, length);
                 var records = new List<DnsRecord>();
                 string current = qname;
-                for (int hops = 0; hops < 16 && current != null; hops++)
+                int hops;
+                for (hops = 0; hops < 16 && current != null; hops++)
                 {
                     string next = null;
                     foreach (var rr in rrs)
@@ -131,6 +132,8 @@ namespace MailBlacklist.Engine.Dns
                     if (records.Count > 0 || type == DnsRecordType.Cname) break;
                     current = next;
                 }
+                // A chain still going after 16 aliases is a loop, not "no record".
+                if (records.Count == 0 && current != null && hops >= 16) return Malformed(elapsed, server, rcodeName);
                 if (records.Count == 0)
                     return new DnsAnswer(DnsOutcome.NoData, null, NegativeTtl(m, length, pos, ns), elapsed, server, rcodeName);
                 int min = int.MaxValue;

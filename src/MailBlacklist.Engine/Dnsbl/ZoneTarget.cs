@@ -70,7 +70,9 @@ namespace MailBlacklist.Engine.Dnsbl
             foreach (string raw in list)
             {
                 string pattern = raw.Trim().TrimEnd('.');
-                if (pattern.IndexOfAny(new[] { '*', '?', '[' }) >= 0)
+                // Only * and ? are wildcards here: a stray [ in a zone name is an error to report,
+                // not a pattern that stops the command.
+                if (pattern.IndexOfAny(new[] { '*', '?' }) >= 0)
                 {
                     var regex = WildcardToRegex(pattern);
                     var matches = catalog.Zones.Where(z => regex.IsMatch(z.Name) || regex.IsMatch(z.DisplayName)).ToList();
@@ -94,7 +96,7 @@ namespace MailBlacklist.Engine.Dnsbl
 
         internal static Regex WildcardToRegex(string pattern)
         {
-            string body = Regex.Escape(pattern).Replace(@"\*", ".*").Replace(@"\?", ".").Replace(@"\[", "[");
+            string body = Regex.Escape(pattern).Replace(@"\*", ".*").Replace(@"\?", ".");
             return new Regex("^" + body + "$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         }
     }

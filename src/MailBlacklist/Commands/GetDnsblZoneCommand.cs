@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using MailBlacklist.Engine.Dnsbl;
@@ -48,10 +49,18 @@ namespace MailBlacklist.Commands
             var list = zones.ToList();
             foreach (string name in Name)
             {
-                var pattern = WildcardPattern.Get(name ?? string.Empty, WildcardOptions.IgnoreCase);
-                var matches = list.Where(z => pattern.IsMatch(z.Name) || pattern.IsMatch(z.DisplayName)).ToList();
-                if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name ?? string.Empty))
-                    WriteInputError("ZoneNotFound", ErrorCategory.ObjectNotFound, name, "Error_ZoneNotFound", name);
+                List<CatalogZone> matches;
+                try
+                {
+                    var pattern = WildcardPattern.Get(name ?? string.Empty, WildcardOptions.IgnoreCase);
+                    matches = list.Where(z => pattern.IsMatch(z.Name) || pattern.IsMatch(z.DisplayName)).ToList();
+                }
+                catch (WildcardPatternException)
+                {
+                    matches = new List<CatalogZone>();
+                }
+                if (matches.Count == 0 && (string.IsNullOrEmpty(name) || !WildcardPattern.ContainsWildcardCharacters(name) || name.IndexOf('[') >= 0))
+                    WriteInputError("ZoneNotFound", ErrorCategory.ObjectNotFound, name, "Error_ZoneNotFound", Shown(name));
                 foreach (var z in matches) WriteObject(DnsblZone.From(z, Culture));
             }
         }

@@ -94,7 +94,10 @@ namespace MailBlacklist.Commands
                 WriteInputError("NetworkRange", ErrorCategory.InvalidArgument, Range, "Error_NetworkRange", Shown(Range));
                 return;
             }
-            foreach (string value in (domains ? Domain : IPAddress) ?? new string[] { null })
+            var values = domains ? Domain : IPAddress;
+            // An empty array is bad input too, and must say so rather than produce nothing.
+            if (values == null || values.Length == 0) values = new string[] { null };
+            foreach (string value in values)
             {
                 if (string.IsNullOrWhiteSpace(value))
                 {
@@ -152,7 +155,7 @@ namespace MailBlacklist.Commands
             var unmatched = new List<string>();
             var zones = ZoneTarget.Select(_catalog, Zone, kinds, _dqsKey, unmatched);
             foreach (string z in unmatched)
-                WriteError(new ErrorRecord(new ArgumentException(L("Error_ZoneNotFound", z)), "ZoneNotFound", ErrorCategory.ObjectNotFound, z));
+                WriteError(new ErrorRecord(new ArgumentException(L("Error_ZoneNotFound", Shown(z))), "ZoneNotFound", ErrorCategory.ObjectNotFound, z));
             if (zones.Count == 0)
                 ThrowConfigurationError("NoZones", ErrorCategory.ObjectNotFound, Zone, "Error_NoZones");
             WriteVerbose(L("Verbose_Zones", string.Join(", ", zones.Select(z => z.Name))));
