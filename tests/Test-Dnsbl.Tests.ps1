@@ -144,6 +144,14 @@ Describe 'Test-Dnsbl never trusts a broken zone' {
         $r.Status | Should -Be 'Listed'
     }
 
+    It 'reports one answer outside 127/8 from a healthy zone as an Error, never Listed' {
+        $r = Test-Dnsbl -IPAddress 192.0.2.8 -Zone errors.bl.test @Lab_
+        $r.Status | Should -Be 'Error'
+        $r.Listed | Should -BeFalse
+        $r.ReturnCodes | Should -Be '146.112.61.108'
+        $r.Detail | Should -Match '127\.0\.0\.0/8'
+    }
+
     It 'reports exactly 127.0.0.1 as an Error, never Listed' {
         $r = Test-Dnsbl -IPAddress 192.0.2.9 -Zone errors.bl.test @Lab_
         $r.Status | Should -Be 'Error'
