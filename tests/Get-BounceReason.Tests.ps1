@@ -203,6 +203,63 @@ Describe 'Get-BounceReason -Message (pasted error lines)' {
     }
 }
 
+Describe 'Get-BounceReason and control characters in the message' {
+    BeforeAll {
+        # "file property: value" for every string property that holds a C0 control character or DEL.
+        function script:Find-ControlCharacter($Objects) {
+            foreach ($o in $Objects) {
+                foreach ($p in $o.PSObject.Properties) {
+                    if ($p.Value -is [string] -and $p.Value -match '[\x00-\x1F\x7F]') { '{0} {1}: {2}' -f [IO.Path]::GetFileName($o.Path), $p.Name, $p.Value }
+                }
+            }
+        }
+    }
+
+    It 'leaves no control character in any property of any object read from tests/bounces' {
+        $out = @(Get-ChildItem $script:Own -Filter '*.eml' | Get-BounceReason -ErrorAction SilentlyContinue)
+        $out.Count | Should -BeGreaterThan 12
+        @($out | Where-Object { $_.Path -like '*esc-*' }).Count | Should -Be 3
+        Find-ControlCharacter $out | Should -BeNullOrEmpty
+    }
+
+    It 'neutralizes ESC in the Action and Last-Attempt-Date fields of a crafted DSN' {
+        $r = @(Get-Own 'esc-dsn.eml')
+        $r.Count | Should -Be 1
+        $r[0].Recipient | Should -Be 'user@example.org'
+        $r[0].Status | Should -Be '5.7.1'
+        $r[0].Action | Should -Be 'failed\x1B[31m'
+        $r[0].Date | Should -Be 'Mon, 1 Jan 2026\x1B[2J'
+        Find-ControlCharacter $r | Should -BeNullOrEmpty
+    }
+
+    It 'neutralizes control characters in the status, action and address of an ESP JSON notification' {
+        $r = @(Get-Own 'esc-ses.eml')
+        $r.Count | Should -Be 1
+        $r[0].Recipient | Should -Be 'user\x1B[2J@example.org'
+        $r[0].Action | Should -Be 'failed\x1B[31m'
+        $r[0].Status | Should -Be '5.0.0\x1B]0;pwned\x07'
+        $r[0].DiagnosticText | Should -Match 'mailbox gone\\x1B\[0m'
+        Find-ControlCharacter $r | Should -BeNullOrEmpty
+    }
+
+    It 'neutralizes ESC in a feedback report''s Feedback-Type and Date' {
+        $r = @(Get-Own 'esc-feedback.eml')
+        $r.Count | Should -Be 1
+        $r[0].Reason | Should -Be 'Feedback'
+        $r[0].Action | Should -Be 'abuse\x1B[31m'
+        $r[0].Date | Should -Be 'Mon, 1 Jan 2026 00:00:00 +0000\x1B[2J'
+        Find-ControlCharacter $r | Should -BeNullOrEmpty
+    }
+
+    It 'neutralizes control characters in a whole message given with -Message' {
+        $text = [IO.File]::ReadAllText((Join-Path $script:Own 'esc-dsn.eml'))
+        $r = @(Get-BounceReason -Message $text)
+        $r.Count | Should -Be 1
+        $r[0].Action | Should -Be 'failed\x1B[31m'
+        Find-ControlCharacter $r | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Get-BounceReason into Test-Dnsbl' {
     It 'exposes the sending IP as IPAddress' {
         (Get-Own 'postfix-spamhaus.eml' | Select-Object IPAddress).IPAddress | Should -Be '203.0.113.45'
@@ -261,6 +318,31 @@ Describe 'Get-BounceReason input errors' {
         $out = '', '550 5.1.1 User unknown' | Get-BounceReason -ErrorAction SilentlyContinue -ErrorVariable errs
         $out.Reason | Should -Be 'UserUnknown'
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'EmptyInput,*'
+    }
+
+    It 'writes EmptyInput for $null and '''' members of -Message and goes on with the others' {
+        $errs = $null
+        $out = @(Get-BounceReason -Message @('550 5.1.1 User unknown', $null, '', '550 5.2.2 Mailbox full') -ErrorAction SilentlyContinue -ErrorVariable errs)
+        $out.Count | Should -Be 2
+        $out.Reason | Should -Be @('UserUnknown', 'MailboxFull')
+        $errs.Count | Should -Be 2
+        $errs | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'EmptyInput,*' }
+        $errs | ForEach-Object { $_.CategoryInfo.Category | Should -Be 'InvalidData' }
+    }
+
+    It 'writes the module''s own EmptyInput for a piped $null, localized like the one for ''''' {
+        $errs = $null
+        $out = @('550 5.1.1 User unknown', $null, '' | Get-BounceReason -ErrorAction SilentlyContinue -ErrorVariable errs)
+        $out.Count | Should -Be 1
+        $out[0].Reason | Should -Be 'UserUnknown'
+        $errs.Count | Should -Be 2
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'EmptyInput,*'
+        $errs[1].FullyQualifiedErrorId | Should -BeLike 'EmptyInput,*'
+        $errs[0].Exception.Message | Should -Be $errs[1].Exception.Message
+        $ja = Invoke-InCulture 'ja-JP' '$null | Get-BounceReason -ErrorAction SilentlyContinue -ErrorVariable e; $e[0].FullyQualifiedErrorId; $e[0].Exception.Message'
+        $ja.Count | Should -Be 2
+        $ja[0] | Should -BeLike 'EmptyInput,*'
+        $ja[1] | Should -Match '[\p{IsHiragana}\p{IsKatakana}\p{IsCJKUnifiedIdeographs}]'
     }
 
     It 'answers every truncated or damaged message with an object or an error, never a terminating error' {

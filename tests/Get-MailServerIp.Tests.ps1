@@ -112,7 +112,8 @@ Describe 'Get-MailServerIp' {
         }
         It 'reports more than 10 DNS lookups on every outbound row' {
             $r = 'many.ms.test' | Invoke-Gmsi -Parameters @{ Role = 'Outbound' }
-            $r.Rows.Count | Should -Be 11
+            $r.Rows.Count | Should -Be 11       # the loop below would pass on no rows at all
+            @($r.Rows | Where-Object Detail).Count | Should -Be 11
             $r.Rows | ForEach-Object { $_.Detail | Should -Match 'needs 11 DNS lookups.*allows 10' }
         }
         It 'reports more than 2 void lookups' {
@@ -164,6 +165,7 @@ Describe 'Get-MailServerIp' {
         It 'writes SpfNotFound and NoMailRecords for a domain without mail records' {
             $r = 'bare.ms.test' | Invoke-Gmsi
             $r.Rows.Count | Should -Be 0
+            $r.Errors.Count | Should -Be 2
             ($r.Errors | ForEach-Object { ($_.FullyQualifiedErrorId -split ',')[0] }) | Should -Be @('SpfNotFound', 'NoMailRecords')
             $r.Errors | ForEach-Object { $_.TargetObject | Should -Be 'bare.ms.test' }
             $r.Errors[0].Exception.Message | Should -Match 'publishes no SPF record'
@@ -208,6 +210,19 @@ Describe 'Get-MailServerIp' {
             $r.Errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
             $r.Errors[0].TargetObject | Should -Be 'nonexistent.ms.test'
         }
+        It 'writes EmptyInput for $null and '''' in -Domain or from the pipeline, and goes on with the rest' {
+            $errs = $null
+            $out = @(Get-MailServerIp -Domain @($null, '', 'wide.ms.test') -Role Outbound @Common -ErrorAction SilentlyContinue -ErrorVariable errs)
+            @($out | Where-Object Domain -eq 'wide.ms.test').Count | Should -BeGreaterThan 0
+            $errs.Count | Should -Be 2
+            $errs | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'EmptyInput,*' }
+            $piped = $null
+            $out = @($null, 'wide.ms.test', '' | Get-MailServerIp -Role Outbound @Common -ErrorAction SilentlyContinue -ErrorVariable piped)
+            @($out | Where-Object Domain -eq 'wide.ms.test').Count | Should -BeGreaterThan 0
+            $piped.Count | Should -Be 2
+            $piped | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'EmptyInput,*' }
+            $piped[0].Exception.Message | Should -Be $errs[0].Exception.Message      # the module's own text, not PowerShell's
+        }
         It 'rejects empty, address and malformed input with stable ErrorIds' {
             $r = @('', '192.0.2.1', 'bad..name') | Invoke-Gmsi
             ($r.Errors | ForEach-Object { ($_.FullyQualifiedErrorId -split ',')[0] }) | Should -Be @('EmptyInput', 'DomainIsAddress', 'InvalidDomain')
@@ -242,6 +257,7 @@ Describe 'Get-MailServerIp' {
             $errs = $null
             $out = @('chain.ms.test', 'wide.ms.test' | Get-MailServerIp -Server $Lab.Dead -TimeoutSec 0.3 -Retry 0 -ErrorAction SilentlyContinue -ErrorVariable errs)
             $out.Count | Should -Be 0
+            $errs.Count | Should -Be 4
             $ids = @($errs | ForEach-Object { ($_.FullyQualifiedErrorId -split ',')[0] })
             $ids | Should -Be @('SpfDnsFailure', 'MxDnsFailure', 'SpfDnsFailure', 'MxDnsFailure')
             $errs | ForEach-Object { $_.CategoryInfo.Category | Should -Be 'ResourceUnavailable' }
@@ -250,11 +266,58 @@ Describe 'Get-MailServerIp' {
         It 'reports REFUSED from a server that does not serve the domain' {
             $r = 'unserved.example' | Invoke-Gmsi -Parameters @{ Server = $Lab.Knot }
             $r.Rows.Count | Should -Be 0
-            $r.Errors.Count | Should -Be 2
+            $r.Errors.Count | Should -Be 2      # the loop below would pass on no errors at all
+            @($r.Errors | Where-Object { $_.Exception.Message -match 'REFUSED' }).Count | Should -Be 2
             $r.Errors | ForEach-Object { $_.Exception.Message | Should -Match 'REFUSED' }
         }
         It 'stops with InvalidServer for a -Server that is not a server' {
             { 'chain.ms.test' | Get-MailServerIp -Server 'not a server' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidServer,*'
+        }
+    }
+
+    Context 'Control characters in DNS text and in bounces (esc.test)' {
+        BeforeAll {
+            # Every string of every row, and every error message, that holds a C0 control character or DEL.
+            function script:Find-ControlCharacter($Result) {
+                $texts = @($Result.Rows | ForEach-Object { $_.PSObject.Properties | Where-Object { $_.Value -is [string] } | ForEach-Object Value }) +
+                         @($Result.Errors | ForEach-Object { $_.Exception.Message })
+                @($texts | Where-Object { $_ -match '[\x00-\x1F\x7F]' })
+            }
+        }
+
+        It 'neutralizes an SPF term holding ESC in the row''s Detail' {
+            $r = 'spf.esc.test' | Invoke-Gmsi -Parameters @{ Role = 'Outbound' }
+            $r.Errors.Count | Should -Be 0
+            $r.Rows.Count | Should -Be 1
+            $r.Rows[0].IPAddress | Should -Be '203.0.113.200'
+            $r.Rows[0].Detail | Should -Match 'a:bad\\x1B\[31m\.esc\.test'
+            Find-ControlCharacter $r | Should -BeNullOrEmpty
+        }
+        It 'neutralizes SPF records holding ESC and BEL in the error message' {
+            $r = 'multi.esc.test' | Invoke-Gmsi -Parameters @{ Role = 'Outbound' }
+            $r.Rows.Count | Should -Be 0
+            $r.Errors.Count | Should -Be 1
+            $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'SpfMultipleRecords,*'
+            $r.Errors[0].Exception.Message | Should -Match '-all\\x1B\]0;pwned\\x07'
+            Find-ControlCharacter $r | Should -BeNullOrEmpty
+        }
+        It 'shows an MX host name holding ESC escaped, never raw' {
+            # The resolver gives names in presentation form ("m\027x"): a guard, not a fix.
+            $r = 'mx.esc.test' | Invoke-Gmsi -Parameters @{ Role = 'Inbound' }
+            $r.Rows.Count | Should -Be 0
+            $r.Errors.Count | Should -Be 1
+            $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'MxHostUnresolvable,*'
+            $r.Errors[0].Exception.Message | Should -Match 'm\\027x\.esc\.test'
+            Find-ControlCharacter $r | Should -BeNullOrEmpty
+        }
+        It 'neutralizes the Received header quoted in Evidence (-LiteralPath)' {
+            $r = Invoke-Gmsi -Parameters @{ LiteralPath = (Join-Path $PSScriptRoot 'bounces/esc-dsn.eml') }
+            $r.Errors.Count | Should -Be 0
+            $r.Rows.Count | Should -Be 1
+            $r.Rows[0].IPAddress | Should -Be '192.0.2.25'
+            $r.Rows[0].Source | Should -Be 'Received header'
+            $r.Rows[0].Evidence | Should -Match 'by mx1\.mail\.test \\x1B\[31mRED\\x1B\[0m; Mon, 1 Jan 2026'
+            Find-ControlCharacter $r | Should -BeNullOrEmpty
         }
     }
 
@@ -315,6 +378,7 @@ Describe 'Get-MailServerIp' {
         It 'writes NoAddressInBounce for a bounce that shows no address, and the pipeline goes on' {
             $r = Invoke-Gmsi -Parameters @{ Path = (Join-Path $Samples '*.eml') }
             # Input order: m365-banned-ip, open-resolver, pbl-direct-send, spamhaus-sbl, user-unknown.
+            $r.Rows.Count | Should -Be 4
             $r.Rows.IPAddress | Should -Be @('203.0.113.131', '203.0.113.130', '192.0.2.11', '192.0.2.2')
             $r.Rows | ForEach-Object { $_.Source | Should -Be 'Bounce text' }
             Get-ErrorId $r.Errors | Should -Be @('NoAddressInBounce')
@@ -379,6 +443,7 @@ Describe 'Get-MailServerIp' {
                 Get-MailServerIp @Common |
                 Test-Dnsbl -Server $Lab.Dnsdist -CatalogPath $LabCatalog -Zone spamhaus.bl.test -TimeoutSec 2 -Retry 0 -ErrorVariable errs)
             $errs.Count | Should -Be 0
+            $results.Count | Should -Be 3
             $results.Input | Should -Be @('192.0.2.2', '192.0.2.2', '192.0.2.4')
             $results | ForEach-Object { $_.Listed | Should -BeTrue; $_.Zone | Should -Be 'spamhaus.bl.test' }
             $results[0].ReturnCodes | Should -Be '127.0.0.2'

@@ -110,7 +110,7 @@ namespace MailBlacklist.Engine.Bounces
 
             var parts = MessageParts.Collect(message);
             var context = new Context { Path = path, Number = number, Culture = culture, Message = message, Parts = parts };
-            return new MessageReader(this, context).Read();
+            return Neutralized(new MessageReader(this, context).Read());
         }
 
         private static string Decode(byte[] raw)
@@ -124,8 +124,36 @@ namespace MailBlacklist.Engine.Bounces
             string diag = SmtpText.JoinMultiline(text.Split('\n').Where(l => l.Trim().Length > 0));
             var r = new BounceReason { Path = path, MessageNumber = number, Recipient = FreeText.AnyAddress(text) };
             Finish(r, diag, null, null, null, culture, null);
-            return r;
+            return Neutralized(new[] { r })[0];
         }
+
+        /// <summary>Every string a BounceReason takes from the message (DSN fields, headers, ESP JSON,
+        /// the receiver's words) is the sender's or an attacker's text: control characters are
+        /// neutralized here, once, after every reader has finished the object (some set fields after
+        /// <see cref="Finish"/>, such as a feedback report's Action), so that none reaches a console
+        /// or a CSV line raw. Path is the caller's own input and Reason, Cause and Fix are ours.</summary>
+        private static IReadOnlyList<BounceReason> Neutralized(IReadOnlyList<BounceReason> results)
+        {
+            foreach (var r in results)
+            {
+                // Recipient, the MTAs and the text have always been strings, never null.
+                r.Recipient = SafeText.Neutralize(r.Recipient);
+                r.RemoteMta = SafeText.Neutralize(r.RemoteMta);
+                r.ReportingMta = SafeText.Neutralize(r.ReportingMta);
+                r.DiagnosticText = SafeText.Neutralize(r.DiagnosticText);
+                r.Status = NeutralizeOrNull(r.Status);
+                r.ReplyCode = NeutralizeOrNull(r.ReplyCode);
+                r.Action = NeutralizeOrNull(r.Action);
+                r.Date = NeutralizeOrNull(r.Date);
+                r.IPAddress = NeutralizeOrNull(r.IPAddress);
+                r.Blocklist = NeutralizeOrNull(r.Blocklist);
+                r.ProviderCode = NeutralizeOrNull(r.ProviderCode);
+                r.Url = NeutralizeOrNull(r.Url);
+            }
+            return results;
+        }
+
+        private static string NeutralizeOrNull(string text) => text == null ? null : SafeText.Neutralize(text);
 
         internal sealed class Context
         {
@@ -170,7 +198,7 @@ namespace MailBlacklist.Engine.Bounces
                 r.Reason = _rules.ApplyOverrides(reason, r.Status, _rules.FindCommand(diagnostic, extraText, commandText), diagnostic, r.Action, r.ReplyCode);
             }
             r.HardBounce = _rules.IsHard(r.Reason);
-            r.DiagnosticText = SafeText.Neutralize(diagnostic);
+            r.DiagnosticText = diagnostic;
 
             var evidence = Evidence.Find(diagnostic + " " + (extraText ?? string.Empty), _rules.Evidence);
             // The returned message's Received headers are only a hint (they may show the sender's PC
@@ -181,9 +209,6 @@ namespace MailBlacklist.Engine.Bounces
             r.Blocklist = evidence.Blocklist;
             r.ProviderCode = evidence.ProviderCode;
             r.Url = evidence.Url;
-            r.Recipient = SafeText.Neutralize(r.Recipient);
-            r.RemoteMta = SafeText.Neutralize(r.RemoteMta);
-            r.ReportingMta = SafeText.Neutralize(r.ReportingMta);
             r.Cause = Text.Get("Cause_" + r.Reason, culture);
             r.Fix = Text.Get("Fix_" + r.Reason, culture);
         }

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Net;
 using System.Text.RegularExpressions;
 using MailBlacklist.Engine.Bounces;
+using MailBlacklist.Engine.Dnsbl;
 using MimeKit;
 
 namespace MailBlacklist.Engine.Diagnosis
@@ -57,10 +58,12 @@ namespace MailBlacklist.Engine.Diagnosis
             return s;
         }
 
+        // The line is the bounce's own text (a Received header is read raw from the file): neutralized
+        // after shortening, so that no control character of it reaches a console or a CSV line.
         private static string Shorten(string text)
         {
             text = Regex.Replace(text ?? string.Empty, @"\s+", " ").Trim();
-            return text.Length > 300 ? text.Substring(0, 300) + "..." : text;
+            return SafeText.Neutralize(text.Length > 300 ? text.Substring(0, 300) + "..." : text);
         }
 
         private static string ReceivedLine(string path, string ip)

@@ -6,6 +6,7 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using MailBlacklist.Engine.Dns;
+using MailBlacklist.Engine.Dnsbl;
 
 namespace MailBlacklist.Engine.MailServers
 {
@@ -95,7 +96,8 @@ namespace MailBlacklist.Engine.MailServers
             foreach (var (mechanism, network) in spf.AuthorisedNetworks())
             {
                 string key = network.Network.IsSingleAddress ? network.Network.Address.ToString() : network.Network.ToString();
-                string evidence = network.Evidence ?? mechanism.Evidence;
+                // The chain quotes the SPF record's terms and MX names: DNS text, neutralized.
+                string evidence = SafeText.Neutralize(network.Evidence ?? mechanism.Evidence);
                 if (seen.TryGetValue(key, out var existing))
                 {
                     if (existing.Evidence.IndexOf(evidence, StringComparison.Ordinal) < 0) existing.Evidence += " | " + evidence;
@@ -153,9 +155,9 @@ namespace MailBlacklist.Engine.MailServers
                         Role = MailServerRole.Inbound,
                         IPAddress = text,
                         Source = mx.Status == MxStatus.ImplicitMx ? type + " (implicit MX)" : "MX",
-                        Evidence = mx.Status == MxStatus.ImplicitMx
+                        Evidence = SafeText.Neutralize(mx.Status == MxStatus.ImplicitMx
                             ? "MX " + domain + " (none) -> " + type + " " + text
-                            : "MX " + domain + " -> " + host.Preference.ToString(CultureInfo.InvariantCulture) + " " + host.Name + " -> " + type + " " + text,
+                            : "MX " + domain + " -> " + host.Preference.ToString(CultureInfo.InvariantCulture) + " " + host.Name + " -> " + type + " " + text),
                     });
                 }
             }
@@ -169,10 +171,11 @@ namespace MailBlacklist.Engine.MailServers
             foreach (var row in rows.Where(r => r.IPAddress.Length > 0))
             {
                 var ptr = lookups[row.IPAddress].Result;
-                row.HostName = ptr.HostName;
+                // PTR names are DNS text: neutralized for display (PtrResult keeps them as received).
+                row.HostName = SafeText.Neutralize(ptr.HostName);
                 row.ForwardConfirmed = ptr.ForwardConfirmed;
                 if (ptr.Failure != null)
-                    row.Detail = Join(row.Detail, T("Ptr_DnsFailure", ptr.FailedName, SpfEvaluator.DescribeOutcome(ptr.Failure.Value, _culture)));
+                    row.Detail = Join(row.Detail, SafeText.Neutralize(T("Ptr_DnsFailure", ptr.FailedName, SpfEvaluator.DescribeOutcome(ptr.Failure.Value, _culture))));
             }
         }
 

@@ -67,8 +67,8 @@ namespace MailBlacklist.Engine.MailServers
 
             public void Problem(MailServerProblemCode code, string message, MailServerRole? role = MailServerRole.Outbound, bool first = false)
             {
-                if (Problems.Any(x => x.Message == message)) return;
                 var p = new MailServerProblem(code, role, message);
+                if (Problems.Any(x => x.Message == p.Message)) return;
                 if (first) Problems.Insert(0, p); else Problems.Add(p);
             }
         }

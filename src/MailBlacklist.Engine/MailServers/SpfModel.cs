@@ -90,9 +90,12 @@ namespace MailBlacklist.Engine.MailServers
     /// <summary>A problem found while evaluating or looking up, localized.</summary>
     public sealed class MailServerProblem
     {
+        /// <param name="message">Localized text that may quote DNS data (an SPF term, a record, a host
+        /// name): its control characters are neutralized here, so neither an error nor a row's Detail
+        /// carries them.</param>
         internal MailServerProblem(MailServerProblemCode code, MailServerRole? role, string message)
         {
-            Code = code; Role = role; Message = message;
+            Code = code; Role = role; Message = MailBlacklist.Engine.Dnsbl.SafeText.Neutralize(message);
         }
         public MailServerProblemCode Code { get; }
         /// <summary>The role the problem is about; null for the domain as a whole.</summary>

@@ -24,8 +24,10 @@ namespace MailBlacklist.Commands
         [Alias("PSPath", "LP")]
         public string[] LiteralPath { get; set; }
 
+        // $null, '' and @() bind, so that each gets the module's own localized EmptyInput error and
+        // the other members of the array go on, rather than a binding error that ends the command.
         [Parameter(ParameterSetName = MessageSet, Mandatory = true, ValueFromPipeline = true)]
-        [AllowEmptyString]
+        [AllowEmptyString, AllowNull, AllowEmptyCollection]
         public string[] Message { get; set; }
 
         private BounceParser _parser;

@@ -158,15 +158,16 @@ namespace MailBlacklist.Commands
             var result = new MailServerDiscoveryResult(sender.Domain);
             var ptr = await ptrLookup.LookupAsync(sender.Address, cancellationToken).ConfigureAwait(false);
             // As in domain mode: a PTR lookup that failed leaves ForwardConfirmed unknown and says why.
+            // PTR names are DNS text and the evidence is the bounce's: neither reaches the console raw.
             string detail = ptr.Failure == null ? string.Empty
-                : MailBlacklist.Engine.Text.Format("Ptr_DnsFailure", culture, ptr.FailedName, SpfEvaluator.DescribeOutcome(ptr.Failure.Value, culture));
+                : SafeText.Neutralize(MailBlacklist.Engine.Text.Format("Ptr_DnsFailure", culture, ptr.FailedName, SpfEvaluator.DescribeOutcome(ptr.Failure.Value, culture)));
             result.Addresses.Add(new MailServerAddress
             {
                 Domain = sender.Domain,
                 IPAddress = sender.Address.ToString(),
                 Role = MailServerRole.Outbound,
                 Source = sender.Source,
-                HostName = ptr.HostName,
+                HostName = SafeText.Neutralize(ptr.HostName),
                 ForwardConfirmed = ptr.ForwardConfirmed,
                 Evidence = sender.Evidence,
                 Detail = detail,
