@@ -33,7 +33,6 @@ namespace MailBlacklist.Engine.Dns
         /// <param name="sessionCache">Null to ignore answers from earlier commands.</param>
         public QueryService(IDnsResolver resolver, int maxInFlight, int maxPerSecond, AnswerCache sessionCache)
         {
-            _rootProbe = new Lazy<Task<bool>>(ProbeRootAsync);
             _resolver = resolver;
             _slots = new SemaphoreSlim(Math.Max(1, maxInFlight));
             _sessionCache = sessionCache;
@@ -82,7 +81,7 @@ namespace MailBlacklist.Engine.Dns
                     Interlocked.Increment(ref _sent);
                     if (type == DnsRecordType.Txt) Interlocked.Increment(ref _sentTxt);
                     var answer = await _resolver.QueryAsync(name, type, cancellationToken).ConfigureAwait(false);
-                    if (answer.Outcome == DnsOutcome.NxDomain && name != "." && await ResolverDeniesRootAsync().ConfigureAwait(false))
+                    if (answer.Outcome == DnsOutcome.NxDomain && name != "." && await ResolverDeniesRootAsync(cancellationToken).ConfigureAwait(false))
                         answer = DnsAnswer.Failed(DnsOutcome.BrokenResolver, answer.Elapsed, answer.Server);
                     _commandCache.Add(key, answer);
                     if (sessionKey != null) _sessionCache.Add(sessionKey, answer);
@@ -103,13 +102,19 @@ namespace MailBlacklist.Engine.Dns
         /// <summary>A resolver that says even the root does not exist (seen on networks without
         /// internet access) says NXDOMAIN for everything; its "does not exist" means nothing. Asked
         /// once, and only when a negative answer comes, so working resolvers pay nothing.</summary>
-        private Task<bool> ResolverDeniesRootAsync() => _rootProbe.Value;
-
-        private readonly Lazy<Task<bool>> _rootProbe;
-
-        private async Task<bool> ProbeRootAsync()
+        private Task<bool> ResolverDeniesRootAsync(CancellationToken cancellationToken)
         {
-            var root = await _resolver.QueryAsync(".", DnsRecordType.Ns, CancellationToken.None).ConfigureAwait(false);
+            // One probe per command; it observes the command's token like every other query.
+            if (Volatile.Read(ref _rootProbe) == null)
+                Interlocked.CompareExchange(ref _rootProbe, new Lazy<Task<bool>>(() => ProbeRootAsync(cancellationToken)), null);
+            return _rootProbe.Value;
+        }
+
+        private Lazy<Task<bool>> _rootProbe;
+
+        private async Task<bool> ProbeRootAsync(CancellationToken cancellationToken)
+        {
+            var root = await _resolver.QueryAsync(".", DnsRecordType.Ns, cancellationToken).ConfigureAwait(false);
             return root.Outcome == DnsOutcome.NxDomain;
         }
 
