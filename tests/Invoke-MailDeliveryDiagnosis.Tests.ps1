@@ -12,8 +12,10 @@ BeforeAll {
     function script:Invoke-Diag {
         # Runs the diagnosis and returns the findings and the errors apart.
         param([Parameter(ValueFromPipeline)] $InputObject, [hashtable] $Parameters = @{})
+        # $null and '' from the pipeline are input too (they must give EmptyInput); without pipeline
+        # input the process block still runs once, with nothing to add.
         begin { $items = [System.Collections.Generic.List[object]]::new() }
-        process { if ($null -ne $InputObject) { $items.Add($InputObject) } }
+        process { if ($MyInvocation.ExpectingInput) { $items.Add($InputObject) } }
         end {
             $errs = $null; $warns = $null
             $p = $script:Common.Clone(); foreach ($k in $Parameters.Keys) { $p[$k] = $Parameters[$k] }
@@ -293,10 +295,14 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
             $r = Get-BounceReason -Path (Join-Path $Samples 'spamhaus-sbl.eml'), (Join-Path $Samples 'open-resolver.eml') | Invoke-Diag
             @($r.Findings | Where-Object Check -eq 'Bounce').CauseCode | Should -Be @('BlocklistReported', 'ReceiverResolverRefused')
             @($r.Findings | Select-Object -ExpandProperty Input -Unique).Count | Should -Be 2
+            # A BounceReason is no domain: its string form must not bind to -Domain as well.
+            $r.Errors.Count | Should -Be 0
         }
         It 'takes files from Get-ChildItem (LiteralPath by property name) and wildcards in -Path' {
             $a = Get-ChildItem (Join-Path $Samples 'user-*.eml') | Invoke-Diag
             $a.Findings[0].CauseCode | Should -Be 'RecipientProblem'
+            # The file binds to -LiteralPath (PSPath) only, not also to -Domain by its string form.
+            $a.Errors.Count | Should -Be 0
             $b = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples '*.eml') }
             @($b.Findings | Where-Object Check -eq 'Bounce').Count | Should -Be 5
         }
@@ -308,6 +314,64 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
             $p = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples 'missing.eml'); IPAddress = 'x.y' }
             ($p.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Contain 'PathNotFound'
             ($p.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Contain 'InvalidIPAddress'
+        }
+        It 'takes every file of Get-ChildItem *.eml as a path, with no InvalidDomain error' {
+            $files = @(Get-ChildItem $Samples -Filter *.eml)
+            $r = $files | Invoke-Diag
+            $r.Errors.Count | Should -Be 0
+            @($r.Findings | Select-Object -ExpandProperty Input -Unique) | Should -Be @($files.FullName)
+        }
+        It 'takes domains by property name (Import-Csv) and from strings in the pipeline' {
+            $csv = Join-Path $TestDrive 'domains.csv'
+            [pscustomobject]@{ Domain = 'ok.diag.test'; Owner = 'a' }, [pscustomobject]@{ Domain = 'verdict.diag.test'; Owner = 'b' } | Export-Csv -LiteralPath $csv -NoTypeInformation
+            $r = Import-Csv -LiteralPath $csv | Invoke-Diag
+            $r.Errors.Count | Should -Be 0
+            @($r.Findings | Select-Object -ExpandProperty Input -Unique) | Should -Be @('ok.diag.test', 'verdict.diag.test')
+            $s = 'ok.diag.test' | Invoke-Diag
+            $s.Errors.Count | Should -Be 0
+            @($s.Findings | Select-Object -ExpandProperty Input -Unique) | Should -Be 'ok.diag.test'
+        }
+        It 'gives EmptyInput for $null and empty strings among the domains, not silence' {
+            $r = 'ok.diag.test', $null, '' | Invoke-Diag
+            @($r.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Be @('EmptyInput', 'EmptyInput')
+            $r.Errors[0].Exception.Message | Should -Match 'Domain'
+            @($r.Findings | Select-Object -ExpandProperty Input -Unique) | Should -Be 'ok.diag.test'
+            $c = Invoke-Diag -Parameters @{ Domain = $null }
+            @($c.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Be @('EmptyInput')
+        }
+        It 'shows control characters of paths and zone names neutralized in errors, Input and verbose' {
+            $esc = [char]27
+            $ctl = '[\x00-\x1f\x7f]'
+            $dir = Join-Path $TestDrive "dir$esc[31m"
+            [System.IO.Directory]::CreateDirectory($dir) | Out-Null
+            $file = Join-Path $dir "bounce$esc[31m.eml"
+            [System.IO.File]::Copy((Join-Path $Samples 'spamhaus-sbl.eml'), $file)
+            # The zone name has no '[': -Zone takes wildcards.
+            $p = $Common.Clone(); $p.Zone = 'spamhaus.bl.test', "bad$($esc)zone"
+            $errs = $null
+            $out = @(Invoke-MailDeliveryDiagnosis -LiteralPath $file -Path "$TestDrive/missing$esc[0.eml" @p -Verbose -ErrorAction SilentlyContinue -ErrorVariable errs -WarningAction SilentlyContinue 4>&1)
+            $findings = @($out | Where-Object { $_.PSObject.Properties['CauseCode'] })
+            $verbose = @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+            $findings.Count | Should -BeGreaterThan 0
+            $findings | ForEach-Object { $_.Input; $_.Target } | Should -Not -Match $ctl
+            $findings[0].Input | Should -Match 'dir\\x1B\[31m.bounce\\x1B\[31m\.eml$'
+            $verbose.Message | Should -Not -Match $ctl
+            ($verbose.Message -join "`n") | Should -Match 'bounce\\x1B\[31m\.eml'
+            @($errs.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Sort-Object | Should -Be @('PathNotFound', 'ZoneNotFound')
+            $errs.Exception.Message | Should -Not -Match $ctl
+            ($errs.Exception.Message -join "`n") | Should -Match 'missing\\x1B\[0\.eml'
+            ($errs.Exception.Message -join "`n") | Should -Match 'bad\\x1Bzone'
+            # An unusable path (no such drive) and a missing -LiteralPath: also neutralized.
+            $bad = Invoke-Diag -Parameters @{ Path = "nodrive$($esc)x:/a.eml" }
+            $bad.Errors.Count | Should -BeGreaterThan 0
+            $bad.Errors.Exception.Message | Should -Not -Match $ctl
+            # A '[' that opens no wildcard set: InvalidPath, not a terminating error.
+            $wild = Invoke-Diag -Parameters @{ Path = "$dir/x.eml" }
+            ($wild.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Be 'InvalidPath'
+            $wild.Errors.Exception.Message | Should -Not -Match $ctl
+            $lit = Invoke-Diag -Parameters @{ LiteralPath = "$dir/gone$esc[31m.eml" }
+            ($lit.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Be 'PathNotFound'
+            $lit.Errors.Exception.Message | Should -Not -Match $ctl
         }
         It 'writes Japanese causes and fixes under ja-JP' {
             $ps = [powershell]::Create()
@@ -438,6 +502,72 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
             @($Rows | Where-Object CauseCode -eq 'SpfMissing' | Select-Object -ExpandProperty Input) | Should -Be $Expected.SpfMissing
             @($Rows | Where-Object CauseCode -eq 'DmarcMissing' | Select-Object -ExpandProperty Input) | Should -Be $Expected.DmarcMissing
             @($Rows | Where-Object { $_.CauseCode -eq 'MxMissing' }).Count | Should -BeGreaterThan 50
+        }
+    }
+    Context 'Lookups that fail (tests/lab/knot/evil.test.zone; dnsdist answers SERVFAIL under servfail.bl.test)' {
+        It 'says DnsFailure, never Ok, when one MX host fails and another resolves' {
+            $r = Invoke-Diag -Parameters @{ Domain = 'partmx.evil.test' }
+            $mx = @($r.Findings | Where-Object Check -eq 'Mx')
+            $mx.CauseCode | Should -Not -Contain 'Ok'
+            $f = Assert-Finding $mx 'DnsFailure' 'Warning' 'Mx' -NoUrl
+            $f.Evidence | Should -Match 'mx\.servfail\.bl\.test'
+            $f.Evidence | Should -Match 'SERVFAIL'
+            $f.Target | Should -Be 'partmx.evil.test'
+        }
+        It 'does not call an SPF temperror a DMARC failure (<Domain>, given address: <Given>)' -ForEach @(
+            @{ Domain = 'tempspf.evil.test'; Given = $false }   # p=reject, the SPF address itself temperrors
+            @{ Domain = 'tempnone.evil.test'; Given = $false }  # p=none: must not say Ok either
+            @{ Domain = 'temponly.evil.test'; Given = $false }  # no address to judge, SPF not read whole
+            @{ Domain = 'temponly.evil.test'; Given = $true }
+        ) {
+            $p = @{ Domain = $Domain }
+            if ($Given) { $p.IPAddress = '203.0.113.130' }
+            $r = Invoke-Diag -Parameters $p
+            Assert-Finding $r.Findings 'DnsFailure' 'Warning' 'Spf' -NoUrl | Out-Null
+            $dmarc = @($r.Findings | Where-Object Check -eq 'Dmarc')
+            $dmarc.Count | Should -Be 1
+            $dmarc[0].CauseCode | Should -Be 'DnsFailure'
+            $dmarc[0].Severity | Should -Be 'Warning'
+            $dmarc[0].Evidence | Should -Match 'SPF could not be evaluated'
+            $r.Warnings.Count | Should -BeGreaterThan 0      # the run-wide "some checks could not run" warning
+        }
+        It 'still says DmarcFail for a definite SPF failure under p=reject (control)' {
+            $r = Invoke-Diag -Parameters @{ Domain = 'ok.diag.test'; IPAddress = '192.0.2.2'; Zone = 'spamhaus.bl.test' }
+            Assert-Finding $r.Findings 'DmarcFail' 'Critical' 'Dmarc' | Out-Null
+        }
+    }
+
+    Context 'Spamhaus DQS key (lab: SECRETKEY123abc.zen.dq.spamhaus.test for spamhaus.bl.test)' {
+        It 'never shows the key in output, errors, warnings, verbose or an exported CSV' {
+            $key = 'SECRETKEY123abc'
+            $p = $Common.Clone()
+            $csv = Join-Path $TestDrive 'dqs.csv'
+            # A listed address, a list error code, a missing domain and a bad domain: findings, an error and a warning.
+            $all = @(Invoke-MailDeliveryDiagnosis -Domain ok.diag.test, 'nx-dqs.diag.test', 'not a domain!' -IPAddress 192.0.2.2, 192.0.2.250 -Zone spamhaus.bl.test -DqsKey $key @p -Verbose -ErrorAction Continue -WarningAction Continue *>&1)
+            $findings = @($all | Where-Object { $_.PSObject.Properties['CauseCode'] })
+            # The key was used: the listing is found through the DQS zone.
+            $listing = @($findings | Where-Object { $_.CauseCode -eq 'BlocklistVerdict' -and $_.Target -eq '192.0.2.2' })
+            $listing.Count | Should -BeGreaterThan 0
+            @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count | Should -BeGreaterThan 0
+            $findings | Export-Csv -LiteralPath $csv -NoTypeInformation
+            $text = ($all | ForEach-Object {
+                    if ($_ -is [System.Management.Automation.ErrorRecord]) { $_.Exception.Message; "$($_.TargetObject)"; "$($_.CategoryInfo)" }
+                    elseif ($_ -is [System.Management.Automation.InformationalRecord]) { $_.Message }
+                    else { $_ | Format-List * | Out-String -Width 1000 }
+                }) -join "`n"
+            @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -BeGreaterThan 0
+            $text | Should -Not -Match 'SECRETKEY'
+            (Get-Content -Raw -LiteralPath $csv) | Should -Not -Match $key
+            ($findings | Out-String -Width 1000) | Should -Not -Match $key
+        }
+        It 'gives an error-type finding for a wrong key, not a listing' {
+            $r = Invoke-Diag -Parameters @{ Domain = 'ok.diag.test'; IPAddress = '192.0.2.2'; Zone = 'spamhaus.bl.test'; DqsKey = 'WRONGKEY999' }
+            $lists = @($r.Findings | Where-Object Check -eq 'IpBlocklist')
+            $lists.CauseCode | Should -Not -Contain 'BlocklistVerdict'
+            $lists.CauseCode | Should -Not -Contain 'Ok'
+            $f = Assert-Finding $lists 'DnsFailure' 'Warning' 'IpBlocklist' -NoUrl
+            $f.Evidence | Should -Match '127\.255\.255\.250'
+            (($r.Findings | Out-String -Width 1000) + ($r.Errors | Out-String) + ($r.Warnings | Out-String)) | Should -Not -Match 'WRONGKEY999'
         }
     }
 }

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using MailBlacklist.Engine.Bounces;
+using MailBlacklist.Engine.Dnsbl;
 
 namespace MailBlacklist
 {
@@ -29,20 +31,21 @@ namespace MailBlacklist
                         resolved.AddRange(cmdlet.GetResolvedProviderPathFromPSPath(input, out ProviderInfo provider));
                         if (provider.Name != "FileSystem")
                         {
-                            error("NotAFileSystemPath", ErrorCategory.InvalidArgument, input, "Error_NotFileSystem", input);
+                            error("NotAFileSystemPath", ErrorCategory.InvalidArgument, input, "Error_NotFileSystem", SafeText.Neutralize(input));
                             continue;
                         }
                     }
                 }
                 catch (ItemNotFoundException) { }
-                catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException)
+                catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException
+                    || ex is WildcardPatternException)
                 {
-                    error("InvalidPath", ErrorCategory.InvalidArgument, input, "Error_InvalidPath", input, ex.Message);
+                    error("InvalidPath", ErrorCategory.InvalidArgument, input, "Error_InvalidPath", SafeText.Neutralize(input), SafeText.Neutralize(ex.Message));
                     continue;
                 }
                 if (resolved.Count == 0)
                 {
-                    error("PathNotFound", ErrorCategory.ObjectNotFound, input, "Error_PathNotFound", input);
+                    error("PathNotFound", ErrorCategory.ObjectNotFound, input, "Error_PathNotFound", SafeText.Neutralize(input));
                     continue;
                 }
                 foreach (string item in resolved)
@@ -69,11 +72,12 @@ namespace MailBlacklist
             }
             catch (BounceInputException ex)
             {
-                error(ex.ErrorId, ex.ErrorId == "InputTooLarge" ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidData, file, ex.MessageKey, ex.Arguments);
+                error(ex.ErrorId, ex.ErrorId == "InputTooLarge" ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidData, file, ex.MessageKey,
+                    (ex.Arguments ?? new object[0]).Select(a => a is string text ? SafeText.Neutralize(text) : a).ToArray());
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                error("ReadFailed", ErrorCategory.ReadError, file, "Error_ReadFailed", file, ex.Message);
+                error("ReadFailed", ErrorCategory.ReadError, file, "Error_ReadFailed", SafeText.Neutralize(file), SafeText.Neutralize(ex.Message));
             }
             return null;
         }

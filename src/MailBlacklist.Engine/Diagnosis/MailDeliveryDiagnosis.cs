@@ -183,7 +183,7 @@ namespace MailBlacklist.Engine.Diagnosis
             // 6. SPF for each sending address, DMARC, MX.
             var spfResults = SpfFindings(label, domain, spf, addresses.Select(a => a.Address).ToList(), findings);
             var dmarc = await dmarcTask.ConfigureAwait(false);
-            DmarcFinding(label, domain, dmarc, spfResults, causes.Contains("DmarcFail"), findings);
+            DmarcFinding(label, domain, dmarc, spf, spfResults, causes.Contains("DmarcFail"), findings);
             MxFinding(label, domain, mx, findings);
             return findings;
         }
@@ -374,7 +374,10 @@ namespace MailBlacklist.Engine.Diagnosis
             return results;
         }
 
-        private void DmarcFinding(string label, string domain, DmarcRecord dmarc, Dictionary<IPAddress, SpfResult> spf, bool bounceSaysDmarc, List<DiagnosisFinding> findings)
+        /// <summary>SPF results that say nothing about the address: the check could not be made.</summary>
+        private static bool NotEvaluated(SpfResult r) => r == SpfResult.TempError || r == SpfResult.Unknown;
+
+        private void DmarcFinding(string label, string domain, DmarcRecord dmarc, SpfEvaluation spfRecord, Dictionary<IPAddress, SpfResult> spf, bool bounceSaysDmarc, List<DiagnosisFinding> findings)
         {
             if (dmarc == null) return;
             string name = "_dmarc." + domain;
@@ -395,12 +398,26 @@ namespace MailBlacklist.Engine.Diagnosis
                 findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, "DmarcMissing", T("Diagnosis_Ev_DmarcNoPolicy", name, dmarc.Text), _rules.UrlFor("DmarcMissing")));
                 return;
             }
-            var failing = spf.Where(p => p.Value != SpfResult.Pass).Select(p => p.Key.ToString() + " spf=" + p.Value.ToString().ToLowerInvariant()).ToList();
+            // A temperror (or an unknown result) is no SPF failure: the check could not be made, so the
+            // address's alignment is unknown, not failing.
+            Func<KeyValuePair<IPAddress, SpfResult>, string> show = p => p.Key.ToString() + " spf=" + p.Value.ToString().ToLowerInvariant();
+            var failing = spf.Where(p => p.Value != SpfResult.Pass && !NotEvaluated(p.Value)).Select(show).ToList();
+            var unknown = spf.Where(p => NotEvaluated(p.Value)).Select(show).ToList();
             bool enforcing = dmarc.Policy == "reject" || dmarc.Policy == "quarantine";
             if (bounceSaysDmarc || (enforcing && failing.Count > 0))
             {
                 string evidence = name + " \"" + dmarc.Text + "\"" + (failing.Count > 0 ? " | " + string.Join(", ", failing) : string.Empty) + " | " + T("Diagnosis_Ev_DkimUnknown");
                 findings.Add(NewFinding(label, domain, "Dmarc", enforcing ? DiagnosisSeverity.Critical : DiagnosisSeverity.Warning, "DmarcFail", evidence, _rules.UrlFor("DmarcFail")));
+                return;
+            }
+            // No address to judge and an SPF record that could not be read whole: alignment is unknown too.
+            bool spfFailed = spfRecord == null || spfRecord.Status == SpfRecordStatus.DnsFailure
+                || spfRecord.Problems.Any(p => p.Code == MailServerProblemCode.SpfDnsFailure);
+            if (unknown.Count > 0 || (spf.Count == 0 && spfFailed))
+            {
+                string why = unknown.Count > 0 ? string.Join(", ", unknown) : T("Diagnosis_Ev_SpfNotRead", domain);
+                findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, "DnsFailure",
+                    name + " \"" + dmarc.Text + "\" | " + T("Diagnosis_Ev_DmarcSpfUnknown", why), string.Empty));
                 return;
             }
             findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Ok, "Ok", name + " \"" + dmarc.Text + "\"", string.Empty));
@@ -438,6 +455,9 @@ namespace MailBlacklist.Engine.Diagnosis
                 findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Critical, "MxMissing", T("Diagnosis_Ev_MxUnresolvable", domain, chain), url));
                 return;
             }
+            // Another host resolves, but the failed ones are not known to work: never Ok.
+            if (failedHosts.Count > 0)
+                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, "DnsFailure", T("Diagnosis_Ev_MxSomeFailed", domain, string.Join(", ", failedHosts.Select(h => h.Name)), chain), string.Empty));
             if (deadHosts.Count > 0)
             {
                 findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, "MxMissing", T("Diagnosis_Ev_MxSomeUnresolvable", domain, string.Join(", ", deadHosts.Select(h => h.Name)), chain), url));
@@ -448,6 +468,7 @@ namespace MailBlacklist.Engine.Diagnosis
                 findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Info, "MxMissing", T("Diagnosis_Ev_ImplicitMx", domain, chain), url));
                 return;
             }
+            if (failedHosts.Count > 0) return;
             findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Ok, "Ok", "MX " + domain + ": " + chain, string.Empty));
         }
 
@@ -464,8 +485,8 @@ namespace MailBlacklist.Engine.Diagnosis
 
         private DiagnosisFinding NewFinding(string label, string target, string check, DiagnosisSeverity severity, string cause, string evidence, string url) => new DiagnosisFinding
         {
-            Input = label ?? string.Empty,
-            Target = target ?? string.Empty,
+            Input = SafeText.Neutralize(label ?? string.Empty),
+            Target = SafeText.Neutralize(target ?? string.Empty),
             Check = check,
             Severity = severity,
             CauseCode = cause,

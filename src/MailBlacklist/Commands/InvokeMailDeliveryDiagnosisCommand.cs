@@ -62,11 +62,15 @@ namespace MailBlacklist.Commands
         private static readonly Task<IReadOnlyList<DiagnosisFinding>> NoResult = Task.FromResult<IReadOnlyList<DiagnosisFinding>>(null);
         private long _received, _written;
         private bool _anyInput, _dnsFailed, _argumentsRead, _anyDomain;
+        private bool _domainFromCommandLine, _literalFromCommandLine, _domainRead;
         private string[] _lastLiteralPath;
         private readonly List<IPAddress> _addresses = new List<IPAddress>();
 
         protected override void BeginProcessing()
         {
+            // Command-line parameters are bound before BeginProcessing, pipeline ones after it.
+            _domainFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Domain));
+            _literalFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(LiteralPath));
             var catalog = LoadCatalog(CatalogPath);
             string dqsKey = ReadDqsKey(DqsKey);
             _queries = OpenQueries(0, useSessionCache: true);
@@ -76,7 +80,7 @@ namespace MailBlacklist.Commands
             var ipZones = ZoneTarget.Select(catalog, Zone, InputKinds.IPv4 | InputKinds.IPv6, dqsKey, unmatched);
             var domainZones = ZoneTarget.Select(catalog, Zone, InputKinds.Domain, dqsKey, null);
             foreach (string z in unmatched)
-                WriteError(new ErrorRecord(new ArgumentException(L("Error_ZoneNotFound", z)), "ZoneNotFound", ErrorCategory.ObjectNotFound, z));
+                WriteError(new ErrorRecord(new ArgumentException(L("Error_ZoneNotFound", Shown(z))), "ZoneNotFound", ErrorCategory.ObjectNotFound, z));
             bool anyZone = Zone != null && Zone.Length > 0;
             var ipUsable = ipZones.Where(z => z.Accepts(InputKinds.IPv4) || z.Accepts(InputKinds.IPv6)).ToList();
             var domainUsable = domainZones.Where(z => z.Accepts(InputKinds.Domain)).ToList();
@@ -94,8 +98,8 @@ namespace MailBlacklist.Commands
             // Get-BounceReason objects: consecutive recipients of one message make one case.
             foreach (var bounce in InputObject ?? new BounceReason[0])
             {
-                if (bounce == null) continue;
                 _anyInput = true;
+                if (bounce == null) { Reject("EmptyInput", ErrorCategory.InvalidArgument, null, "Error_EmptyInput", "InputObject"); continue; }
                 if (_pendingBounces != null && !SameMessage(_pendingBounces[0], bounce)) FlushBounces();
                 (_pendingBounces = _pendingBounces ?? new List<BounceReason>()).Add(bounce);
             }
@@ -119,13 +123,14 @@ namespace MailBlacklist.Commands
                     if (!_addresses.Contains(input.Address)) _addresses.Add(input.Address);
                 }
             }
-            if (LiteralPath != null && !ReferenceEquals(LiteralPath, _lastLiteralPath))
+            bool literalNew = LiteralPath != null && !ReferenceEquals(LiteralPath, _lastLiteralPath);
+            if (literalNew)
             {
                 _lastLiteralPath = LiteralPath;
                 ReadFiles(LiteralPath, literal: true);
             }
 
-            foreach (string value in Domain ?? new string[0])
+            foreach (string value in DomainsOfThisRecord(literalNew && !_literalFromCommandLine))
             {
                 _anyInput = true;
                 if (string.IsNullOrWhiteSpace(value)) { Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", "Domain"); continue; }
@@ -138,6 +143,24 @@ namespace MailBlacklist.Commands
             }
         }
 
+        /// <summary>The -Domain values to diagnose for this pipeline record. A file (PSPath bound to
+        /// -LiteralPath) or a Get-BounceReason object also binds to -Domain by value through its string
+        /// form; that string is no domain, so such a record gives none. A $null record binds nothing
+        /// but is still input: it gives one null value, reported as EmptyInput.</summary>
+        private IEnumerable<string> DomainsOfThisRecord(bool literalFromPipeline)
+        {
+            if (_domainFromCommandLine)
+            {
+                // Read once: a command-line -Domain stays bound for every pipeline record.
+                if (_domainRead) return new string[0];
+                _domainRead = true;
+                return Domain ?? new string[] { null };
+            }
+            if (InputObject != null || literalFromPipeline) return new string[0];
+            if (Domain != null) return Domain;
+            return MyInvocation.ExpectingInput ? new string[] { null } : new string[0];
+        }
+
         private void ReadFiles(string[] items, bool literal)
         {
             if (items == null) return;
@@ -147,7 +170,8 @@ namespace MailBlacklist.Commands
                 ThrowIfStopping();
                 var groups = BounceFiles.Read(_parser, file, Culture, Reject);
                 if (groups == null) continue;
-                foreach (var g in groups) Start(new DiagnosisInput { Label = file, Bounces = g });
+                // A file name may hold control characters: the label is shown (Input, verbose) neutralized.
+                foreach (var g in groups) Start(new DiagnosisInput { Label = SafeText.Neutralize(file), Bounces = g });
             }
         }
 
@@ -175,14 +199,14 @@ namespace MailBlacklist.Commands
             if (_pendingBounces == null) return;
             var group = _pendingBounces;
             _pendingBounces = null;
-            string label = !string.IsNullOrEmpty(group[0].Path) ? group[0].Path : (group[0].IPAddress ?? group[0].Recipient ?? "bounce");
+            string label = SafeText.Neutralize(!string.IsNullOrEmpty(group[0].Path) ? group[0].Path : (group[0].IPAddress ?? group[0].Recipient ?? "bounce"));
             Start(new DiagnosisInput { Label = label, Bounces = group });
         }
 
         private void Start(DiagnosisInput input)
         {
             _received++;
-            WriteVerbose(L("Diagnosis_Verbose_Case", input.Label));
+            WriteVerbose(L("Diagnosis_Verbose_Case", Shown(input.Label)));
             _results.Add(input.Label, _diagnosis.DiagnoseAsync(input, CancelToken));
             Drain(Math.Max(16, ThrottleLimit));
         }
