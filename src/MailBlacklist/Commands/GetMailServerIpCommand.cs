@@ -44,10 +44,6 @@ namespace MailBlacklist.Commands
         [ValidateSet("All", "Outbound", "Inbound", IgnoreCase = true)]
         public string Role { get; set; } = "All";
 
-
-
-
-
         private QueryService _queries;
         private MailServerDiscovery _discovery;
         private MailServerRoles _roles;

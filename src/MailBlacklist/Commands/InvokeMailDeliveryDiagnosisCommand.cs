@@ -44,15 +44,11 @@ namespace MailBlacklist.Commands
         [ArgumentCompleter(typeof(ZoneCompleter))]
         public string[] Zone { get; set; }
 
-
-
-
         [Parameter]
         public string DqsKey { get; set; }
 
         [Parameter]
         public string CatalogPath { get; set; }
-
 
         private QueryService _queries;
         private MailDeliveryDiagnosis _diagnosis;

@@ -42,9 +42,6 @@ namespace MailBlacklist.Commands
         [ArgumentCompleter(typeof(ZoneCompleter))]
         public string[] Zone { get; set; }
 
-
-
-
         [Parameter]
         public string DqsKey { get; set; }
 
@@ -53,7 +50,6 @@ namespace MailBlacklist.Commands
 
         [Parameter]
         public SwitchParameter Quiet { get; set; }
-
 
         [Parameter]
         public SwitchParameter NoCache { get; set; }
