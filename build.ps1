@@ -10,13 +10,18 @@ param(
     # Test: Build, start the loopback DNS lab, run Pester, stop the lab.
     # Package: Build, then write out/packages/MailBlacklist.<version>.nupkg.
     # BounceCorpus: Build, then measure Get-BounceReason against tests/corpus/bounces.
-    # Benchmark: Build, then tests/benchmark/Measure-DnsblThroughput.ps1 (its own lab; prints figures).
+    # Benchmark: Build, then tests/benchmark/Measure-DnsblThroughput.ps1 (its own lab and, as root,
+    # the peer bench in ../shared/bench; prints figures beside dnsperf and the peer).
     [ValidateSet('Build', 'Test', 'Package', 'Clean', 'BounceCorpus', 'Benchmark')]
     [string[]] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
     # Pester -FullNameFilter, to run part of the suite.
-    [string[]] $TestName
+    [string[]] $TestName,
+    # Benchmark: the small version (about 1/10 of the addresses), and which scenarios to run
+    # (Plain, Unbound, Delayed, Lossy, Memory, Peer; default all).
+    [switch] $Quick,
+    [string[]] $Scenario
 )
 
 $ErrorActionPreference = 'Stop'
@@ -102,7 +107,9 @@ function Invoke-Test {
 
 function Invoke-Benchmark {
     Invoke-Build
-    & (Join-Path $Root 'tests/benchmark/Measure-DnsblThroughput.ps1') -ModulePath (Join-Path $ModuleOut 'MailBlacklist.psd1')
+    $bench = @{ ModulePath = (Join-Path $ModuleOut 'MailBlacklist.psd1'); Quick = $Quick }
+    if ($Scenario) { $bench.Scenario = $Scenario }
+    & (Join-Path $Root 'tests/benchmark/Measure-DnsblThroughput.ps1') @bench
 }
 
 function Invoke-Package {
