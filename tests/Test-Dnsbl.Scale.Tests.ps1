@@ -177,11 +177,10 @@ Describe 'Test-Dnsbl tells what it is doing and what it costs' {
 
 Describe 'The UDP DNS client' {
     BeforeAll {
+        # The resolver stack a command gets (the UDP client with DnsClient.NET behind it).
         function New-Resolver([string] $Server, [double] $TimeoutSec = 1, [int] $Retry = 0) {
-            $endpoints = [System.Collections.Generic.List[System.Net.IPEndPoint]]::new()
-            $endpoints.AddRange([MailBlacklist.Engine.Dns.ServerEndpoint]::Parse($Server))
-            $fallback = [MailBlacklist.Engine.Dns.DnsClientResolver]::new($endpoints, [timespan]::FromSeconds($TimeoutSec), $Retry)
-            [MailBlacklist.Engine.Dns.UdpDnsResolver]::new($endpoints, [timespan]::FromSeconds($TimeoutSec), $Retry, $fallback)
+            [MailBlacklist.Engine.Dns.ResolverFactory]::Create([MailBlacklist.Engine.Dns.ResolverOptions]@{
+                    Servers = @($Server); Timeout = [timespan]::FromSeconds($TimeoutSec); Retries = $Retry; MaxInFlight = 512 }).Resolver
         }
         function Invoke-Query($Resolver, [string] $Name, [string] $Type) {
             $Resolver.QueryAsync($Name, $Type, [System.Threading.CancellationToken]::None).GetAwaiter().GetResult()

@@ -9,7 +9,7 @@ namespace MailBlacklist.Engine.Dns
     public sealed class ResolverOptions
     {
         /// <summary>-Server values (host, ip, ip:port, [ipv6]:port); none means the system's resolvers.</summary>
-        public IReadOnlyList<string> Servers { get; set; } = new string[0];
+        public string[] Servers { get; set; } = new string[0];
         /// <summary>-TimeoutSec: how long to wait for one server's answer before another try.</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(3);
         /// <summary>-Retry: how many more times a server that has not answered gets that long.</summary>
