@@ -78,7 +78,7 @@ function Invoke-Test {
     try {
         # Tests read the lab's addresses and the module path from the environment, so that a test
         # file can also be run alone against a lab started by hand.
-        $env:MAILBLACKLIST_TEST_LAB = $lab | Select-Object Rbldnsd, Knot, Dnsdist, Delayed, Dead, Blind | ConvertTo-Json -Compress
+        $env:MAILBLACKLIST_TEST_LAB = $lab | Select-Object Rbldnsd, Knot, Dnsdist, Delayed, Dead, Blind, Unbound, Lossy | ConvertTo-Json -Compress
         $env:MAILBLACKLIST_TEST_MODULE = Join-Path $ModuleOut 'MailBlacklist.psd1'
         $config = New-PesterConfiguration
         $config.Run.Path = Join-Path $Root 'tests'
