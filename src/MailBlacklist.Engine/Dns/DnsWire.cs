@@ -6,7 +6,7 @@ using System.Text;
 namespace MailBlacklist.Engine.Dns
 {
     /// <summary>The DNS message format (RFC 1035) for the few questions blocklist lookups ask: one
-    /// question, and A, AAAA, TXT, CNAME and SOA answers. Parsing never throws; a malformed message
+    /// question, and A, AAAA, TXT, MX, PTR, NS, CNAME and SOA answers. Parsing never throws; a malformed message
     /// is an OtherError outcome.</summary>
     internal static class DnsWire
     {
@@ -18,15 +18,15 @@ namespace MailBlacklist.Engine.Dns
         public static byte[] BuildQuery(ushort id, string name, DnsRecordType type)
         {
             string n = name.EndsWith(".", StringComparison.Ordinal) ? name.Substring(0, name.Length - 1) : name;
-            if (n.Length == 0 || n.Length > 253) return null;
-            var packet = new byte[HeaderLength + n.Length + 2 + 4];
+            if (n.Length > 253 || (n.Length == 0 && name != ".")) return null;
+            var packet = new byte[HeaderLength + n.Length + (n.Length == 0 ? 1 : 2) + 4];
             packet[0] = (byte)(id >> 8);
             packet[1] = (byte)id;
             packet[2] = 0x01;                 // RD
             packet[5] = 1;                    // QDCOUNT
             int pos = HeaderLength;
             int labelStart = 0;
-            for (int i = 0; i <= n.Length; i++)
+            for (int i = 0; n.Length > 0 && i <= n.Length; i++)
             {
                 if (i < n.Length && n[i] != '.') continue;
                 int len = i - labelStart;
@@ -96,7 +96,8 @@ namespace MailBlacklist.Engine.Dns
                     if (rrClass == 1 && rcode == 0)
                     {
                         string data = ReadData(m, length, pos, rdLength, rrType);
-                        if (data != null) rrs.Add(new WireRecord(owner, rrType, ttl, data));
+                        int preference = rrType == DnsRecordType.Mx ? m[pos] << 8 | m[pos + 1] : 0;
+                        if (data != null) rrs.Add(new WireRecord(owner, rrType, ttl, data, preference));
                     }
                     pos = end;
                 }
@@ -142,6 +143,12 @@ namespace MailBlacklist.Engine.Dns
                         pos += len;
                     }
                     return sb.ToString();
+                }
+                case DnsRecordType.Mx:
+                {
+                    if (rdLength < 3) throw new FormatException();
+                    int p = pos + 2;
+                    return ReadName(m, length, ref p);
                 }
                 case DnsRecordType.Cname:
                 case DnsRecordType.Ns:
@@ -202,7 +209,8 @@ namespace MailBlacklist.Engine.Dns
             }
         }
 
-        /// <summary>Reads a possibly compressed name as dotted lower-case text without the final dot.</summary>
+        /// <summary>Reads a possibly compressed name as dotted lower-case text without the final dot,
+        /// in presentation form.</summary>
         private static string ReadName(byte[] m, int length, ref int pos)
         {
             var sb = new StringBuilder(64);
@@ -230,7 +238,11 @@ namespace MailBlacklist.Engine.Dns
                 for (int i = p + 1; i <= p + len; i++)
                 {
                     char c = (char)m[i];
-                    sb.Append(c >= 'A' && c <= 'Z' ? (char)(c + 32) : c);
+                    // Presentation form (RFC 4343), as DnsClient.NET gives names: a control byte
+                    // never leaves here raw, and such a name cannot be asked for by mistake.
+                    if (c <= 0x20 || c > 0x7E) sb.Append('\\').Append(((int)c).ToString("D3", CultureInfo.InvariantCulture));
+                    else if (c == '.' || c == '\\') sb.Append('\\').Append(c);
+                    else sb.Append(c >= 'A' && c <= 'Z' ? (char)(c + 32) : c);
                 }
                 p += 1 + len;
                 if (sb.Length > 255) throw new FormatException();

@@ -50,8 +50,9 @@ namespace MailBlacklist.Engine.Dns
     }
 
     /// <summary>The one front door to DNS: builds a command's resolver stack from -Server, the
-    /// timeout, retries and the in-flight ceiling. A, AAAA, TXT, CNAME and SOA go through the
-    /// module's UDP client; DnsClient.NET stays behind it for TCP and the other record types.</summary>
+    /// timeout, retries and the in-flight ceiling. Every question goes through the module's UDP
+    /// client; DnsClient.NET stays behind it for answers too large for UDP (TCP) and finds the
+    /// system's resolvers.</summary>
     public static class ResolverFactory
     {
         /// <exception cref="InvalidServerException">A -Server value names no resolver.</exception>

@@ -8,11 +8,11 @@ using System.Threading.Tasks;
 
 namespace MailBlacklist.Engine.Dns
 {
-    /// <summary>A UDP client for the questions blocklist lookups ask (A, AAAA, TXT, CNAME, SOA), built
+    /// <summary>A UDP client for the questions the module asks (A, AAAA, TXT, MX, PTR, NS, CNAME, SOA), built
     /// for many queries in flight without flooding the server it asks: per server a congestion
     /// window, retransmission on a timer from the measured round-trip time, and random source ports
-    /// (see <see cref="ServerLink"/>). Servers are tried in order. A truncated answer, and every other
-    /// record type, goes to the fallback (DnsClient.NET, which retries over TCP). Failures are
+    /// (see <see cref="ServerLink"/>). Servers are tried in order. A truncated answer goes to the
+    /// fallback (DnsClient.NET, which retries over TCP). Failures are
     /// outcomes: a lost answer is a Timeout, never "no record".</summary>
     public sealed class UdpDnsResolver : IDnsResolver, IDisposable
     {
@@ -25,7 +25,7 @@ namespace MailBlacklist.Engine.Dns
         /// <param name="servers">Resolvers, in the order to try them; must not be empty.</param>
         /// <param name="budget">How long a query may wait for one server's answer, retransmissions included.</param>
         /// <param name="maxWindow">The most queries on the wire to one server (-ThrottleLimit).</param>
-        /// <param name="fallback">Answers what this client does not: other record types and truncated answers.</param>
+        /// <param name="fallback">Asks again what came back truncated (over TCP).</param>
         internal UdpDnsResolver(IReadOnlyList<IPEndPoint> servers, TimeSpan budget, int maxWindow, IDnsResolver fallback)
         {
             if (servers == null || servers.Count == 0) throw new ArgumentException("At least one server is needed.", nameof(servers));
@@ -53,8 +53,8 @@ namespace MailBlacklist.Engine.Dns
         /// <summary>Distinct source ports used so far, all servers together.</summary>
         public int SourcePortsUsed => _links.Sum(c => c.PortsUsed);
 
-        public static bool Handles(DnsRecordType type) =>
-            type == DnsRecordType.A || type == DnsRecordType.Aaaa || type == DnsRecordType.Txt || type == DnsRecordType.Soa || type == DnsRecordType.Cname;
+        /// <summary>Every record type the module asks for.</summary>
+        public static bool Handles(DnsRecordType type) => Enum.IsDefined(typeof(DnsRecordType), type);
 
         public async Task<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken)
         {
