@@ -24,12 +24,17 @@ namespace MailBlacklist
         [ValidateRange(0, 10)]
         public int Retry { get; set; } = 1;
 
-        /// <summary>Queries in flight for the whole command; subclasses set their own default.</summary>
+        /// <summary>The default ceiling of queries in flight. The UDP client starts far below it and
+        /// grows its window only while the server keeps up, so one default suits a plain rbldnsd on
+        /// the next port and a resolver far away: 512 in flight at 50 ms are about 10,000 queries/s.</summary>
+        public const int DefaultThrottleLimit = 512;
+
+        /// <summary>The ceiling of queries in flight for the whole command.</summary>
         [Parameter]
         [ValidateRange(1, 4096)]
-        public int ThrottleLimit { get; set; } = 64;
+        public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
 
-        private UdpDnsResolver _udp;
+        private ResolverStack _resolvers;
 
         protected QueryService Queries { get; private set; }
 
@@ -40,24 +45,23 @@ namespace MailBlacklist
         /// command, since nothing could be checked.</summary>
         protected QueryService OpenQueries(int maxQueriesPerSecond, bool useSessionCache)
         {
-            var endpoints = new List<IPEndPoint>();
-            foreach (string server in Server ?? new string[0])
+            try
             {
-                try { endpoints.AddRange(ServerEndpoint.Parse(server)); }
-                catch (Exception ex) when (ex is FormatException || ex is System.Net.Sockets.SocketException || ex is ArgumentException)
+                _resolvers = ResolverFactory.Create(new ResolverOptions
                 {
-                    ThrowConfigurationError("InvalidServer", ErrorCategory.InvalidArgument, server, "Error_InvalidServer", server);
-                }
+                    Servers = Server ?? new string[0],
+                    Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                    Retries = Retry,
+                    MaxInFlight = ThrottleLimit,
+                });
             }
-            var timeout = TimeSpan.FromSeconds(TimeoutSec);
-            var dnsClient = new DnsClientResolver(endpoints, timeout, Retry);
-            ResolverEndpoints = dnsClient.Servers;
-            // A, AAAA, TXT and SOA questions go through the module's own UDP client, built for many
-            // queries in flight; DnsClient.NET stays behind it for TCP and the other record types.
-            IDnsResolver resolver = dnsClient;
-            if (dnsClient.Servers.Count > 0) resolver = _udp = new UdpDnsResolver(dnsClient.Servers, timeout, Retry, dnsClient);
-            Queries = new QueryService(resolver, ThrottleLimit, maxQueriesPerSecond, useSessionCache ? AnswerCache.Session : null);
-            WriteVerbose(L("Verbose_Resolver", resolver.Description));
+            catch (InvalidServerException ex)
+            {
+                ThrowConfigurationError("InvalidServer", ErrorCategory.InvalidArgument, ex.Server, "Error_InvalidServer", ex.Server);
+            }
+            ResolverEndpoints = _resolvers.Endpoints;
+            Queries = new QueryService(_resolvers.Resolver, ThrottleLimit, maxQueriesPerSecond, useSessionCache ? AnswerCache.Session : null);
+            WriteVerbose(L("Verbose_Resolver", _resolvers.Resolver.Description));
             return Queries;
         }
 
@@ -75,8 +79,8 @@ namespace MailBlacklist
         public virtual void Dispose()
         {
             CancelPending();
-            _udp?.Dispose();
-            _udp = null;
+            _resolvers?.Dispose();
+            _resolvers = null;
             Queries?.Dispose();
         }
     }
