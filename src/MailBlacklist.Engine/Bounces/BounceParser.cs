@@ -23,7 +23,12 @@ namespace MailBlacklist.Engine.Bounces
         {
             // ISO-2022-JP, Shift_JIS, EUC-JP and friends are not in .NET Core's default encodings.
             Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+            // Only after the line above: MimeKit learns the available charsets when first used.
+            MimeOptions = new ParserOptions { CharsetEncoding = Encoding.UTF8 };
         }
+
+        // Built once: MimeKit only reads it, and building one per message showed in profiles.
+        private static readonly ParserOptions MimeOptions;
 
         public BounceParser(BounceRules rules = null)
         {
@@ -76,12 +81,14 @@ namespace MailBlacklist.Engine.Bounces
             if (nul > 4 + n / 1000 || control + nul > n / 20) throw new BounceInputException("BinaryInput", "Error_Binary", path);
         }
 
-        private static readonly Regex HeaderLine = new Regex(@"^(?:From |[!-9;-~]+:)", RegexOptions.CultureInvariant);
+        private static readonly Regex HeaderLine = Patterns.Make(@"^(?:From |[!-9;-~]+:)", RegexOptions.CultureInvariant);
+        private static readonly Regex ReplyLine = Patterns.Make(@"^\d{3}[ -]", RegexOptions.None);
+        private static readonly Regex LocalDeliveryType = Patterns.Make("^x-(?:unix|postfix)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         private static bool LooksLikeHeaders(string text)
         {
             string first = text.TrimStart('\n').Split('\n')[0];
-            return HeaderLine.IsMatch(first) && !Regex.IsMatch(first, @"^\d{3}[ -]");
+            return HeaderLine.IsMatch(first) && !ReplyLine.IsMatch(first);
         }
 
         public IReadOnlyList<BounceReason> ParseMessage(byte[] raw, string path, int number, CultureInfo culture)
@@ -100,7 +107,7 @@ namespace MailBlacklist.Engine.Bounces
             try
             {
                 using (var stream = new MemoryStream(raw, false))
-                    message = MimeMessage.Load(new ParserOptions { CharsetEncoding = Encoding.UTF8 }, stream);
+                    message = MimeMessage.Load(MimeOptions, stream);
             }
             catch (Exception ex) when (ex is FormatException || ex is ParseException || ex is IOException)
             {
@@ -185,7 +192,7 @@ namespace MailBlacklist.Engine.Bounces
                 // reply is the evidence: classify on it alone.
                 string receiverText = SmtpText.ReceiverReply(diagnostic) ?? diagnostic;
                 string reason = null;
-                if (diagnosticType != null && Regex.IsMatch(diagnosticType, "^x-(?:unix|postfix)$", RegexOptions.IgnoreCase)
+                if (diagnosticType != null && LocalDeliveryType.IsMatch(diagnosticType)
                     && _classifier.MatchPhrase(receiverText) == null)
                     reason = "MailerError";
                 if (reason == null && receiverText == diagnostic && _classifier.MatchPhrase(diagnostic) == null && !string.IsNullOrEmpty(extraText))

@@ -72,13 +72,27 @@ namespace MailBlacklist.Engine.Bounces
             foreach (string text in texts)
             {
                 if (string.IsNullOrEmpty(text)) continue;
-                foreach (var c in CommandRegexes)
-                {
-                    try { if (c.Value.IsMatch(text)) return c.Key; }
-                    catch (RegexMatchTimeoutException) { }
-                }
+                string command = CommandIn(text);
+                if (command != null) return command;
             }
             return null;
+        }
+
+        // The message body is asked about once per recipient: remember the last answers (per thread).
+        [ThreadStatic] private static RecentAnswers _recentCommands;
+
+        private string CommandIn(string text)
+        {
+            var recent = _recentCommands ?? (_recentCommands = new RecentAnswers());
+            if (recent.TryGet(this, text, 0, out string known)) return known;
+            string found = null;
+            foreach (var c in CommandRegexes)
+            {
+                try { if (c.Value.IsMatch(text)) { found = c.Key; break; } }
+                catch (RegexMatchTimeoutException) { }
+            }
+            recent.Add(this, text, 0, found);
+            return found;
         }
 
         public string ApplyOverrides(string reason, string status, string command, string text, string action, string reply = null)
@@ -87,7 +101,7 @@ namespace MailBlacklist.Engine.Bounces
             return reason;
         }
 
-        internal const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+        internal const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled;
         // A pathological message must not make a pattern run for ever.
         internal static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(250);
 
@@ -103,6 +117,10 @@ namespace MailBlacklist.Engine.Bounces
             {
                 o.StatusRegex = string.IsNullOrEmpty(o.Status) ? null : new Regex(o.Status, Options, MatchTimeout);
                 o.TextRegex = string.IsNullOrEmpty(o.Text) ? null : new Regex(o.Text, Options, MatchTimeout);
+                // Reply was matched case-sensitively: keep that.
+                o.ReplyRegex = string.IsNullOrEmpty(o.Reply) ? null : new Regex(o.Reply, RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
+                o.Reasons = new HashSet<string>((o.Reason ?? string.Empty).Split('|'));
+                o.Commands = string.IsNullOrEmpty(o.Command) ? null : new HashSet<string>(o.Command.Split('|'));
             }
             StrongStatusCodes = StrongStatusCodes ?? new List<string>();
             PhraseBeatsStatus = PhraseBeatsStatus ?? new List<string>();
@@ -127,14 +145,18 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "to")] public string To { get; set; }
         internal Regex StatusRegex { get; set; }
         internal Regex TextRegex { get; set; }
+        internal Regex ReplyRegex { get; set; }
+        // Reason and Command split once at load, not on every message.
+        internal HashSet<string> Reasons { get; set; }
+        internal HashSet<string> Commands { get; set; }
 
         internal bool Applies(string reason, string status, string command, string text, string action, string reply) =>
-            Reason.Split('|').Contains(reason)
-            && (string.IsNullOrEmpty(Reply) || Regex.IsMatch(reply ?? string.Empty, Reply))
+            reason != null && Reasons.Contains(reason)
+            && (ReplyRegex == null || ReplyRegex.IsMatch(reply ?? string.Empty))
             && (string.IsNullOrEmpty(Action) || string.Equals(Action, action, StringComparison.OrdinalIgnoreCase))
             && (TextRegex == null || TextRegex.IsMatch(text ?? string.Empty))
             && (StatusRegex == null || StatusRegex.IsMatch(status ?? string.Empty))
-            && (string.IsNullOrEmpty(Command) || Command.Split('|').Contains(command))
+            && (Commands == null || (command != null && Commands.Contains(command)))
             && (string.IsNullOrEmpty(NotCommand) || NotCommand != command);
     }
 
