@@ -106,8 +106,9 @@ namespace MailBlacklist.Engine.Bounces
             MimeMessage message;
             try
             {
-                using (var stream = new MemoryStream(raw, false))
-                    message = MimeMessage.Load(MimeOptions, stream);
+                // persistent: parts read their content from this buffer when asked instead of each
+                // copying it at parse time. A MemoryStream over an array needs no disposing.
+                message = MimeMessage.Load(MimeOptions, new MemoryStream(raw, false), true);
             }
             catch (Exception ex) when (ex is FormatException || ex is ParseException || ex is IOException)
             {
