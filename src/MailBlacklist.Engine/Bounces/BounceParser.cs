@@ -67,7 +67,7 @@ namespace MailBlacklist.Engine.Bounces
 
         private static void CheckReadable(byte[] data, string path)
         {
-            if (data == null || data.Length == 0 || data.All(b => b == ' ' || b == '\t' || b == '\r' || b == '\n'))
+            if (data == null || data.Length == 0 || OnlyWhiteSpace(data))
                 throw new BounceInputException("EmptyInput", "Error_EmptyFile", path);
             // Mail is text: many NUL or other control bytes near the start mean a binary file. A stray
             // NUL is tolerated: real bounces sometimes carry one from a broken gateway.
@@ -79,6 +79,13 @@ namespace MailBlacklist.Engine.Bounces
                 else if (b < 0x20 && b != '\t' && b != '\r' && b != '\n' && b != 0x1B && b != '\f') control++;
             }
             if (nul > 4 + n / 1000 || control + nul > n / 20) throw new BounceInputException("BinaryInput", "Error_Binary", path);
+        }
+
+        private static bool OnlyWhiteSpace(byte[] data)
+        {
+            foreach (byte b in data)
+                if (b != ' ' && b != '\t' && b != '\r' && b != '\n') return false;
+            return true;
         }
 
         private static readonly Regex HeaderLine = Patterns.Make(@"^(?:From |[!-9;-~]+:)", RegexOptions.CultureInvariant);
@@ -106,9 +113,8 @@ namespace MailBlacklist.Engine.Bounces
             MimeMessage message;
             try
             {
-                // persistent: parts read their content from this buffer when asked instead of each
-                // copying it at parse time. A MemoryStream over an array needs no disposing.
-                message = MimeMessage.Load(MimeOptions, new MemoryStream(raw, false), true);
+                using (var stream = new MemoryStream(raw, false))
+                    message = MimeMessage.Load(MimeOptions, stream);
             }
             catch (Exception ex) when (ex is FormatException || ex is ParseException || ex is IOException)
             {

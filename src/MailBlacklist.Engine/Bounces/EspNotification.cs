@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Text.RegularExpressions;
@@ -25,6 +26,10 @@ namespace MailBlacklist.Engine.Bounces
         {
             var entries = new List<Entry>();
             if (string.IsNullOrEmpty(text)) return entries;
+            // Nearly every message is no such notification: a plain search for the field names
+            // (never missing one the pattern would find) spares the pattern's scan of the body.
+            if (text.IndexOf("notificationType", StringComparison.OrdinalIgnoreCase) < 0
+                && text.IndexOf("eventType", StringComparison.OrdinalIgnoreCase) < 0) return entries;
             Match kind = Kind.Match(text);
             if (!kind.Success) return entries;
             string k = kind.Groups["k"].Value;

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -72,11 +73,44 @@ namespace MailBlacklist.Engine.Bounces
             if (string.IsNullOrEmpty(text)) return text;
             Match first = FirstPrefix.Match(text);
             if (!first.Success) return text;
-            string prefix = Regex.Escape(first.Groups["reply"].Value) + @"[\- ]" +
-                (first.Groups["status"].Success ? Regex.Escape(first.Groups["status"].Value.Trim()) + @"\s" : @"(?=\S)");
+            string reply = first.Groups["reply"].Value;
+            string status = first.Groups["status"].Success ? first.Groups["status"].Value.Trim() : null;
             string rest = text.Substring(first.Index + first.Length);
-            rest = Regex.Replace(rest, @"(?<=\s)" + prefix + @"\s*", string.Empty, RegexOptions.CultureInvariant);
-            return text.Substring(0, first.Index + first.Length) + rest;
+            return text.Substring(0, first.Index + first.Length) + RemovePrefixes(rest, reply, status);
+        }
+
+        /// <summary>Removes each whitespace-preceded "reply[- ]status\s" (or "reply[- ]" before a
+        /// non-space when there is no status) and the spaces after it. Done by hand: a pattern built
+        /// from each message's own codes was parsed again for almost every message.</summary>
+        private static string RemovePrefixes(string rest, string reply, string status)
+        {
+            StringBuilder sb = null;
+            int copied = 0, i = 0;
+            while (i < rest.Length)
+            {
+                int j = rest.IndexOf(reply, i, StringComparison.Ordinal);
+                if (j < 0) break;
+                int end = PrefixEnd(rest, j, reply, status);
+                if (end < 0) { i = j + 1; continue; }
+                while (end < rest.Length && char.IsWhiteSpace(rest[end])) end++;
+                (sb = sb ?? new StringBuilder(rest.Length)).Append(rest, copied, j - copied);
+                copied = i = end;
+            }
+            if (sb == null) return rest;
+            return sb.Append(rest, copied, rest.Length - copied).ToString();
+        }
+
+        // Where the prefix starting at j ends, or -1 when there is none at j.
+        private static int PrefixEnd(string s, int j, string reply, string status)
+        {
+            if (j == 0 || !char.IsWhiteSpace(s[j - 1])) return -1;
+            int k = j + reply.Length;
+            if (k >= s.Length || (s[k] != '-' && s[k] != ' ')) return -1;
+            k++;
+            if (status == null) return k < s.Length && !char.IsWhiteSpace(s[k]) ? k : -1;
+            if (string.CompareOrdinal(s, k, status, 0, status.Length) != 0 || k + status.Length > s.Length) return -1;
+            k += status.Length;
+            return k < s.Length && char.IsWhiteSpace(s[k]) ? k + 1 : -1;
         }
 
         /// <summary>Joins the lines of multi-line SMTP replies so that phrase rules see one sentence,
