@@ -88,9 +88,9 @@ namespace MailBlacklist.Engine.Bounces
             return true;
         }
 
-        private static readonly Regex HeaderLine = Patterns.Make(@"^(?:From |[!-9;-~]+:)", RegexOptions.CultureInvariant);
-        private static readonly Regex ReplyLine = Patterns.Make(@"^\d{3}[ -]", RegexOptions.None);
-        private static readonly Regex LocalDeliveryType = Patterns.Make("^x-(?:unix|postfix)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly TieredRegex HeaderLine = Patterns.Make(@"^(?:From |[!-9;-~]+:)", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex ReplyLine = Patterns.Make(@"^\d{3}[ -]", RegexOptions.None);
+        private static readonly TieredRegex LocalDeliveryType = Patterns.Make("^x-(?:unix|postfix)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         private static bool LooksLikeHeaders(string text)
         {

@@ -64,7 +64,7 @@ namespace MailBlacklist.Engine.Bounces
             return new[] { name ?? string.Empty };
         }
 
-        internal List<KeyValuePair<string, Regex>> CommandRegexes { get; private set; }
+        internal List<KeyValuePair<string, TieredRegex>> CommandRegexes { get; private set; }
 
         /// <summary>The SMTP command the receiver answered (DATA, RCPT, MAIL, HELO, CONN), or null.</summary>
         public string FindCommand(params string[] texts)
@@ -101,24 +101,24 @@ namespace MailBlacklist.Engine.Bounces
             return reason;
         }
 
-        internal const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled;
+        internal const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
         // A pathological message must not make a pattern run for ever.
         internal static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(250);
 
         private void Compile()
         {
             foreach (var rule in Rules)
-                rule.Regex = new Regex(string.Join("|", rule.Patterns.Select(p => "(?:" + p + ")")), Options, MatchTimeout);
+                rule.Regex = new TieredRegex(string.Join("|", rule.Patterns.Select(p => "(?:" + p + ")")), Options, MatchTimeout);
             Evidence?.Compile();
             CommandRegexes = (Commands ?? new Dictionary<string, string[]>())
-                .Select(c => new KeyValuePair<string, Regex>(c.Key, new Regex(string.Join("|", c.Value.Select(p => "(?:" + p + ")")), Options, MatchTimeout))).ToList();
+                .Select(c => new KeyValuePair<string, TieredRegex>(c.Key, new TieredRegex(string.Join("|", c.Value.Select(p => "(?:" + p + ")")), Options, MatchTimeout))).ToList();
             Overrides = Overrides ?? new List<Override>();
             foreach (var o in Overrides)
             {
-                o.StatusRegex = string.IsNullOrEmpty(o.Status) ? null : new Regex(o.Status, Options, MatchTimeout);
-                o.TextRegex = string.IsNullOrEmpty(o.Text) ? null : new Regex(o.Text, Options, MatchTimeout);
+                o.StatusRegex = string.IsNullOrEmpty(o.Status) ? null : new TieredRegex(o.Status, Options, MatchTimeout);
+                o.TextRegex = string.IsNullOrEmpty(o.Text) ? null : new TieredRegex(o.Text, Options, MatchTimeout);
                 // Reply was matched case-sensitively: keep that.
-                o.ReplyRegex = string.IsNullOrEmpty(o.Reply) ? null : new Regex(o.Reply, RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
+                o.ReplyRegex = string.IsNullOrEmpty(o.Reply) ? null : new TieredRegex(o.Reply, RegexOptions.CultureInvariant, MatchTimeout);
                 o.Reasons = new HashSet<string>((o.Reason ?? string.Empty).Split('|'));
                 o.Commands = string.IsNullOrEmpty(o.Command) ? null : new HashSet<string>(o.Command.Split('|'));
             }
@@ -143,9 +143,9 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "reply")] public string Reply { get; set; }
         [DataMember(Name = "notCommand")] public string NotCommand { get; set; }
         [DataMember(Name = "to")] public string To { get; set; }
-        internal Regex StatusRegex { get; set; }
-        internal Regex TextRegex { get; set; }
-        internal Regex ReplyRegex { get; set; }
+        internal TieredRegex StatusRegex { get; set; }
+        internal TieredRegex TextRegex { get; set; }
+        internal TieredRegex ReplyRegex { get; set; }
         // Reason and Command split once at load, not on every message.
         internal HashSet<string> Reasons { get; set; }
         internal HashSet<string> Commands { get; set; }
@@ -178,7 +178,7 @@ namespace MailBlacklist.Engine.Bounces
         /// ("Connected to x but sender was rejected. Remote host said: 550 ...").</summary>
         [DataMember(Name = "whole")] public bool Whole { get; set; }
         [DataMember(Name = "patterns")] public List<string> Patterns { get; set; }
-        internal Regex Regex { get; set; }
+        internal TieredRegex Regex { get; set; }
     }
 
     [DataContract]
@@ -189,15 +189,15 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "providerCode")] public List<string> ProviderCode { get; set; }
         [DataMember(Name = "url")] public string Url { get; set; }
 
-        internal List<Regex> IpRegexes, ProviderCodeRegexes;
-        internal Regex UrlRegex;
+        internal List<TieredRegex> IpRegexes, ProviderCodeRegexes;
+        internal TieredRegex UrlRegex;
 
         internal void Compile()
         {
-            IpRegexes = (Ip ?? new List<string>()).Select(p => new Regex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
-            ProviderCodeRegexes = (ProviderCode ?? new List<string>()).Select(p => new Regex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
-            foreach (var b in Blocklist ?? new List<BlocklistPattern>()) b.Regex = new Regex(b.Pattern, BounceRules.Options, BounceRules.MatchTimeout);
-            UrlRegex = new Regex(Url ?? "(?<url>https?://\\S+)", BounceRules.Options, BounceRules.MatchTimeout);
+            IpRegexes = (Ip ?? new List<string>()).Select(p => new TieredRegex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
+            ProviderCodeRegexes = (ProviderCode ?? new List<string>()).Select(p => new TieredRegex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
+            foreach (var b in Blocklist ?? new List<BlocklistPattern>()) b.Regex = new TieredRegex(b.Pattern, BounceRules.Options, BounceRules.MatchTimeout);
+            UrlRegex = new TieredRegex(Url ?? "(?<url>https?://\\S+)", BounceRules.Options, BounceRules.MatchTimeout);
         }
     }
 
@@ -207,6 +207,6 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "pattern")] public string Pattern { get; set; }
         /// <summary>Fixed name to report; empty when the pattern captures the zone as "name".</summary>
         [DataMember(Name = "name")] public string Name { get; set; }
-        internal Regex Regex { get; set; }
+        internal TieredRegex Regex { get; set; }
     }
 }

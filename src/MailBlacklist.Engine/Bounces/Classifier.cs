@@ -59,7 +59,7 @@ namespace MailBlacklist.Engine.Bounces
             return null;
         }
 
-        private static readonly Regex Spaces = Patterns.Make(@"\s+", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex Spaces = Patterns.Make(@"\s+", RegexOptions.CultureInvariant);
         public static string Normalize(string text) => text == null ? string.Empty : Spaces.Replace(text, " ").Trim();
     }
 }

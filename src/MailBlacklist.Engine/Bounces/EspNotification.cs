@@ -12,10 +12,10 @@ namespace MailBlacklist.Engine.Bounces
     public static class EspNotification
     {
         private const RegexOptions Opt = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
-        private static readonly Regex Kind = Patterns.Make(@"""(?:notificationType|eventType)""\s*:\s*""(?<k>Bounce|Complaint|Delivery)""", Opt);
-        private static readonly Regex RecipientObject = Patterns.Make(@"\{[^{}]*""emailAddress""\s*:\s*""[^""]+""[^{}]*\}", Opt);
-        private static readonly Regex DeliveryRecipients = Patterns.Make(@"""recipients""\s*:\s*\[(?<list>[^\]]*)\]", Opt);
-        private static readonly Regex Quoted = Patterns.Make(@"""(?<v>(?:[^""\\]|\\.)*)""", Opt);
+        private static readonly TieredRegex Kind = Patterns.Make(@"""(?:notificationType|eventType)""\s*:\s*""(?<k>Bounce|Complaint|Delivery)""", Opt);
+        private static readonly TieredRegex RecipientObject = Patterns.Make(@"\{[^{}]*""emailAddress""\s*:\s*""[^""]+""[^{}]*\}", Opt);
+        private static readonly TieredRegex DeliveryRecipients = Patterns.Make(@"""recipients""\s*:\s*\[(?<list>[^\]]*)\]", Opt);
+        private static readonly TieredRegex Quoted = Patterns.Make(@"""(?<v>(?:[^""\\]|\\.)*)""", Opt);
 
         public sealed class Entry
         {
@@ -56,8 +56,8 @@ namespace MailBlacklist.Engine.Bounces
         }
 
         // One pattern per field name (a handful of names, all in this file), built on first use.
-        private static readonly ConcurrentDictionary<string, Regex> FieldPatterns = new ConcurrentDictionary<string, Regex>();
-        private static readonly Regex Escape = Patterns.Make(@"\\(u[0-9a-fA-F]{4}|.)", RegexOptions.None);
+        private static readonly ConcurrentDictionary<string, TieredRegex> FieldPatterns = new ConcurrentDictionary<string, TieredRegex>();
+        private static readonly TieredRegex Escape = Patterns.Make(@"\\(u[0-9a-fA-F]{4}|.)", RegexOptions.None);
 
         private static string Field(string json, string name)
         {

@@ -13,7 +13,7 @@ namespace MailBlacklist.Engine.Bounces
         private const string Addr = @"(?>[^\s<>()\[\]@,;:""']+@[a-z0-9][a-z0-9.\-]*[a-z0-9]|""[^""\n]+""@[a-z0-9][a-z0-9.\-]*[a-z0-9])";
 
         // Where the returned copy of the original message begins: nothing below is the receiver's.
-        private static readonly Regex CutMarker = Patterns.Make(
+        private static readonly TieredRegex CutMarker = Patterns.Make(
             @"^\s*(?:-{2,}.*?(?:original message|returned message|copy of the message|this is a copy|below this line|undelivered message|message headers|original message header|headers of the original|returned mail|unsent message|message follows|元のメッセージ|送信メール|原文|original mail)" +
             @"|content-type:\s*(?:message/rfc822|text/rfc822-headers)" +
             @"|-{2,}\s*(?:original|returned|headers|message)\b" +
@@ -22,13 +22,13 @@ namespace MailBlacklist.Engine.Bounces
             @"|\*\* ?original message)",
             Opt | RegexOptions.Multiline);
 
-        private static readonly Regex LeadingAddress = Patterns.Make(@"^\s*(?:[245]\d\d[ \-]+)?(?:<(?<a>" + Addr + @")>|""(?<a>" + Addr + @")""|(?<a>" + Addr + @"))(?=$|[\s:;,.()\[\]<>""'])", Opt);
-        private static readonly Regex KeywordAddress = Patterns.Make(
+        private static readonly TieredRegex LeadingAddress = Patterns.Make(@"^\s*(?:[245]\d\d[ \-]+)?(?:<(?<a>" + Addr + @")>|""(?<a>" + Addr + @")""|(?<a>" + Addr + @"))(?=$|[\s:;,.()\[\]<>""'])", Opt);
+        private static readonly TieredRegex KeywordAddress = Patterns.Make(
             @"(?:rcpt to:\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|delivered to:?\s*|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
-        private static readonly Regex TranscriptStart = Patterns.Make(@"^\s*(?:\.\.\.\s*)?while talking to\b", Opt);
-        private static readonly Regex TranscriptLine = Patterns.Make(@"^\s*(?:>>>|<<<|(?:\.\.\.\s*)?while talking to\b)", Opt);
-        private static readonly Regex AnyAddr = Patterns.Make("(?<a>" + Addr + ")", Opt);
-        private static readonly Regex CodeLine = Patterns.Make(@"(?:^|[\s:;(])(?:[245]\d\d[ \-]|[245]\.\d{1,3}\.\d{1,3}\b)", Opt);
+        private static readonly TieredRegex TranscriptStart = Patterns.Make(@"^\s*(?:\.\.\.\s*)?while talking to\b", Opt);
+        private static readonly TieredRegex TranscriptLine = Patterns.Make(@"^\s*(?:>>>|<<<|(?:\.\.\.\s*)?while talking to\b)", Opt);
+        private static readonly TieredRegex AnyAddr = Patterns.Make("(?<a>" + Addr + ")", Opt);
+        private static readonly TieredRegex CodeLine = Patterns.Make(@"(?:^|[\s:;(])(?:[245]\d\d[ \-]|[245]\.\d{1,3}\.\d{1,3}\b)", Opt);
 
         // The same body is cut several times while one message is read: remember the last one
         // (per thread, since files are read in parallel).

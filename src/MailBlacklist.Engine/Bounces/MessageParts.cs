@@ -105,8 +105,8 @@ namespace MailBlacklist.Engine.Bounces
             catch (Exception ex) when (ex is FormatException || ex is ParseException) { return null; }
         }
 
-        private static readonly Regex Tags = Patterns.Make(@"<(?:br|p|div|tr|li|/p|/div|/tr|/li|/h\d)[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-        private static readonly Regex AnyTag = Patterns.Make(@"<[^>]*>", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex Tags = Patterns.Make(@"<(?:br|p|div|tr|li|/p|/div|/tr|/li|/h\d)[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly TieredRegex AnyTag = Patterns.Make(@"<[^>]*>", RegexOptions.CultureInvariant);
 
         private static string StripHtml(string html)
         {

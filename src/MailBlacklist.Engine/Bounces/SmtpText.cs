@@ -11,12 +11,12 @@ namespace MailBlacklist.Engine.Bounces
     {
         // Not preceded by a digit, dot or letter (so IP addresses, versions and dates do not count),
         // and not followed by more digits or dots.
-        private static readonly Regex EnhancedStatus = Patterns.Make(@"(?<![\w.\-/=])(?<code>[245]\.[0-7]\.\d{1,3})(?![\d.]*\d)(?!\.\d)", RegexOptions.CultureInvariant);
-        private static readonly Regex ReplyCode = Patterns.Make(@"(?<![\w.:\-/=#+])(?<code>[245][0-5]\d)(?=[ \-]|$)(?![ \-]?\d{2}[:/])", RegexOptions.CultureInvariant | RegexOptions.Multiline);
+        private static readonly TieredRegex EnhancedStatus = Patterns.Make(@"(?<![\w.\-/=])(?<code>[245]\.[0-7]\.\d{1,3})(?![\d.]*\d)(?!\.\d)", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex ReplyCode = Patterns.Make(@"(?<![\w.:\-/=#+])(?<code>[245][0-5]\d)(?=[ \-]|$)(?![ \-]?\d{2}[:/])", RegexOptions.CultureInvariant | RegexOptions.Multiline);
         // "ERROR_CODE :421" (Zoho), "SMTP code: 550".
-        private static readonly Regex LabelledReplyCode = Patterns.Make(@"(?:error_code|smtp code|reply code)\s*:\s*(?<code>[245]\d\d)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
-        private static readonly Regex ContinuationPrefix = Patterns.Make(@"^\s*(?<code>[245]\d\d)(?<sep>[ \-])(?:(?<status>[245]\.\d{1,3}\.\d{1,3})\s+)?", RegexOptions.CultureInvariant);
-        private static readonly Regex Ipv4 = Patterns.Make(@"\b\d{1,3}(?:\.\d{1,3}){3}\b", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex LabelledReplyCode = Patterns.Make(@"(?:error_code|smtp code|reply code)\s*:\s*(?<code>[245]\d\d)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+        private static readonly TieredRegex ContinuationPrefix = Patterns.Make(@"^\s*(?<code>[245]\d\d)(?<sep>[ \-])(?:(?<status>[245]\.\d{1,3}\.\d{1,3})\s+)?", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex Ipv4 = Patterns.Make(@"\b\d{1,3}(?:\.\d{1,3}){3}\b", RegexOptions.CultureInvariant);
 
         /// <summary>The most specific enhanced status code in the text: the first that is not x.0.0,
         /// else the first x.0.0; null when there is none.</summary>
@@ -34,7 +34,7 @@ namespace MailBlacklist.Engine.Bounces
             return vague;
         }
 
-        private static readonly Regex RepliedStatus = Patterns.Make(@"(?<![\w.])[245]\d\d[\s\-:']+(?<code>[245]\.[0-7]\.\d{1,3})(?![\d.]*\d)", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex RepliedStatus = Patterns.Make(@"(?<![\w.])[245]\d\d[\s\-:']+(?<code>[245]\.[0-7]\.\d{1,3})(?![\d.]*\d)", RegexOptions.CultureInvariant);
 
         /// <summary>The enhanced code right after a reply code ("550 5.2.2", "550-'5.2.2"): the
         /// receiver's own words, as opposed to a code the reporting MTA chose.</summary>
@@ -64,7 +64,7 @@ namespace MailBlacklist.Engine.Bounces
             return m.Success ? m.Groups["code"].Value : null;
         }
 
-        private static readonly Regex FirstPrefix = Patterns.Make(@"(?<![\w.])(?<reply>[245]\d\d)[\- ](?<status>[245]\.\d{1,3}\.\d{1,3}\s)?", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex FirstPrefix = Patterns.Make(@"(?<![\w.])(?<reply>[245]\d\d)[\- ](?<status>[245]\.\d{1,3}\.\d{1,3}\s)?", RegexOptions.CultureInvariant);
 
         /// <summary>A multi-line reply unfolded into one line (as in a DSN's Diagnostic-Code) still has
         /// "550-5.7.1" in the middle of its sentences: remove the repeats of the first prefix.</summary>
