@@ -35,8 +35,7 @@ namespace MailBlacklist.Commands
         private BounceParser _parser;
         private readonly OrderedResults<string, ParsedFile> _files = new OrderedResults<string, ParsedFile>();
         // Parsing is CPU work: more workers than processors only queue behind each other.
-        private readonly TaskScheduler _workers =
-            new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, Environment.ProcessorCount).ConcurrentScheduler;
+        private readonly TaskScheduler _workers = WorkerThreads.Shared;
         // Files read ahead of the one being written: enough to keep every worker busy behind a slow
         // file, few enough that memory stays small.
         private static readonly int Window = Math.Max(16, Environment.ProcessorCount * 8);
