@@ -72,6 +72,7 @@ namespace MailBlacklist.Engine.Dns
                 else if (!query.Done)
                 {
                     _queue.Enqueue(query);
+                    query.Counted = true;
                     _waiting++;
                     Pump(Stopwatch.GetTimestamp(), ref sends);
                 }
@@ -151,7 +152,7 @@ namespace MailBlacklist.Engine.Dns
             List<PendingQuery> sends = null;
             lock (_lock)
             {
-                if (!port.Pending.TryGetValue(id, out q)) return;                         // late or foreign
+                if (!port.Pending.TryGetValue(id, out q) || q.Done) return;               // late or foreign
                 // RFC 5452: the ID alone is not enough; a forged or garbled answer is ignored and the
                 // query keeps waiting for the real one.
                 if (!DnsWire.MatchesQuestion(message, length, q.Name, q.Type)) return;
@@ -231,7 +232,7 @@ namespace MailBlacklist.Engine.Dns
         {
             if (q.Done) return;
             q.Done = true;
-            _waiting--;
+            if (q.Counted) _waiting--;
             if (q.InWindow) { q.InWindow = false; _inWindow--; }
             var port = q.Port;
             if (port == null) return;
@@ -264,7 +265,7 @@ namespace MailBlacklist.Engine.Dns
             {
                 if (q.Done) return;
                 // Not yet queued (a token cancelled at registration): the caller sees Done.
-                if (q.Port == null && !_queue.Contains(q)) { q.Done = true; return; }
+                if (!q.Counted) { q.Done = true; return; }
                 Finish(q, ref sends);
                 Pump(Stopwatch.GetTimestamp(), ref sends);
             }
