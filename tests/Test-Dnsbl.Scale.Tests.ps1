@@ -127,6 +127,26 @@ Describe 'Test-Dnsbl adapts to the server it asks' {
         $run.Wrong | Should -Be 0
         $run.Errors | Should -BeLessOrEqual 40
     }
+    It 'gives up on a server that answers nothing (no ICMP either) without sending it every query' {
+        # A bound socket that never reads: what a firewall dropping everything looks like.
+        $hole = [System.Net.Sockets.Socket]::new('InterNetwork', 'Dgram', 'Udp')
+        $hole.ReceiveBufferSize = 4MB
+        $hole.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
+        try {
+            $server = '127.0.0.1:{0}' -f $hole.LocalEndPoint.Port
+            $inputs = 0..199 | ForEach-Object { Get-BenchAddress $_ }
+            $r = $inputs | Test-Dnsbl -Zone bench01.bl.test, bench02.bl.test -Server $server -CatalogPath $LabCatalog -TimeoutSec 0.3 -Retry 0 -NoCache -WarningAction SilentlyContinue
+            $r.Count | Should -Be 400
+            $r.Status | Sort-Object -Unique | Should -Be 'Error'
+            # After a few queries ran out their budget unanswered, one probe at a time went out
+            # (with its resends); the rest failed without being sent.
+            $received = 0
+            $buffer = [byte[]]::new(512)
+            while ($hole.Available -gt 0) { $null = $hole.Receive($buffer); $received++ }
+            $received | Should -BeLessThan 200
+        }
+        finally { $hole.Dispose() }
+    }
 }
 
 Describe 'The UDP client never takes a forged answer' {
