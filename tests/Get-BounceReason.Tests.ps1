@@ -24,7 +24,7 @@ BeforeAll {
 
 Describe 'Get-BounceReason over the sisimai corpus' {
     BeforeAll {
-        $script:Figures = & $script:Measure -ModulePath $script:ModulePath -Corpus $script:Corpus -PassThru
+        $script:Figures = & $script:Measure -ModulePath $script:ModulePath -Corpus $script:Corpus -Suite sisimai -PassThru
         $script:Bsd = $script:Figures | Where-Object Flavor -eq 'all'
     }
 
