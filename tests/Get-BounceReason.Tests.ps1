@@ -414,7 +414,7 @@ Describe 'Get-BounceReason paths, mbox and Maildir' {
     It 'writes flat objects: every column is a scalar in Export-Csv' {
         $csv = Get-ChildItem $script:Own -Filter '*.eml' | Get-BounceReason -ErrorAction SilentlyContinue | ConvertTo-Csv
         ($csv -join "`n") | Should -Not -Match 'System\.(Object|String)\['
-        ($csv[0] -split ',').Count | Should -Be 18
+        ($csv[0] -split ',').Count | Should -Be 19
     }
 }
 

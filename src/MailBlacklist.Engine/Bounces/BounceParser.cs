@@ -185,8 +185,11 @@ namespace MailBlacklist.Engine.Bounces
                 // reply is the evidence: classify on it alone.
                 string receiverText = SmtpText.ReceiverReply(diagnostic) ?? diagnostic;
                 string reason = null;
+                r.Command = _rules.FindCommand(diagnostic, extraText, commandText);
+                // X-Unix / X-Postfix mark the MTA's own local delivery errors, unless the text quotes
+                // a remote server's reply ("host x said: 550 ...").
                 if (diagnosticType != null && Regex.IsMatch(diagnosticType, "^x-(?:unix|postfix)$", RegexOptions.IgnoreCase)
-                    && _classifier.MatchPhrase(receiverText) == null)
+                    && _classifier.MatchPhrase(receiverText) == null && !QuotesRemoteReply.IsMatch(diagnostic))
                     reason = "MailerError";
                 if (reason == null && receiverText == diagnostic && _classifier.MatchPhrase(diagnostic) == null && !string.IsNullOrEmpty(extraText))
                 {
@@ -194,9 +197,10 @@ namespace MailBlacklist.Engine.Bounces
                     string byExtra = _classifier.MatchPhrase(Classifier.Normalize(extraText));
                     if (byExtra != null && !IsWeakerThanStatus(byExtra, r.Status)) reason = byExtra;
                 }
-                reason = reason ?? _classifier.Classify(receiverText, r.Status, r.ReplyCode, r.Action, receiverText == diagnostic ? null : diagnostic);
-                r.Reason = _rules.ApplyOverrides(reason, r.Status, _rules.FindCommand(diagnostic, extraText, commandText), diagnostic, r.Action, r.ReplyCode);
+                reason = reason ?? _classifier.Classify(receiverText, r.Status, r.ReplyCode, r.Action, receiverText == diagnostic ? null : diagnostic, r.Command);
+                r.Reason = _rules.ApplyOverrides(reason, r.Status, r.Command, diagnostic, r.Action, r.ReplyCode);
             }
+            else r.Command = r.Command ?? _rules.FindCommand(diagnostic, extraText, commandText);
             r.HardBounce = _rules.IsHard(r.Reason);
             r.DiagnosticText = diagnostic;
 
@@ -212,6 +216,8 @@ namespace MailBlacklist.Engine.Bounces
             r.Cause = Text.Get("Cause_" + r.Reason, culture);
             r.Fix = Text.Get("Fix_" + r.Reason, culture);
         }
+
+        private static readonly Regex QuotesRemoteReply = new Regex(@"\bsaid:\s*[245]\d\d\b|\bhost \S+ said\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         private static readonly HashSet<string> AboutSendingAddress = new HashSet<string>
             { "Blocked", "BadReputation", "RequirePtr", "TooManyConn", "Speeding", "ReceiverDnsblError" };

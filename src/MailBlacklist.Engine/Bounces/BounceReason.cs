@@ -18,6 +18,9 @@ namespace MailBlacklist
         public string Status { get; set; }
         /// <summary>SMTP reply code such as 550, when the message gives one.</summary>
         public string ReplyCode { get; set; }
+        /// <summary>The SMTP command the receiver's reply answered (CONN, HELO, MAIL, RCPT, DATA), when
+        /// the report says: a refusal at RCPT is about the address, at DATA or later about the message.</summary>
+        public string Command { get; set; }
         /// <summary>RFC 3464 action: failed, delayed, delivered, relayed, expanded.</summary>
         public string Action { get; set; }
         public string RemoteMta { get; set; }

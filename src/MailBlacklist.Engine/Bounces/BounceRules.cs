@@ -18,6 +18,8 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "aliases")] public Dictionary<string, string[]> Aliases { get; set; }
         [DataMember(Name = "rules")] public List<PhraseRule> Rules { get; set; }
         [DataMember(Name = "commands")] public Dictionary<string, string[]> Commands { get; set; }
+        /// <summary>What a permanent refusal means when only the command it answered is known.</summary>
+        [DataMember(Name = "commandReasons")] public Dictionary<string, string> CommandReasons { get; set; }
         [DataMember(Name = "overrides")] public List<Override> Overrides { get; set; }
         [DataMember(Name = "statusCodes")] public Dictionary<string, string> StatusCodes { get; set; }
         [DataMember(Name = "statusClasses")] public Dictionary<string, string> StatusClasses { get; set; }
@@ -55,6 +57,11 @@ namespace MailBlacklist.Engine.Bounces
         /// <summary>True when two reason names mean the same (sisimai 5.5 merged some names).</summary>
         public bool SameReason(string a, string b) =>
             Expand(a).Intersect(Expand(b), StringComparer.OrdinalIgnoreCase).Any();
+
+        /// <summary>True when both names fall under one sisimai 5.5 name (MesgTooBig and ExceedLimit).</summary>
+        public bool SameFamily(string a, string b) =>
+            string.Equals(a, b, StringComparison.OrdinalIgnoreCase)
+            || (Aliases ?? new Dictionary<string, string[]>()).Values.Any(v => v.Contains(a, StringComparer.OrdinalIgnoreCase) && v.Contains(b, StringComparer.OrdinalIgnoreCase));
 
         // RateLimited means TooManyConn or Speeding, EmailTooLarge means ExceedLimit or MesgTooBig.
         private IEnumerable<string> Expand(string name)
@@ -109,6 +116,7 @@ namespace MailBlacklist.Engine.Bounces
             StatusCodes = StatusCodes ?? new Dictionary<string, string>();
             StatusClasses = StatusClasses ?? new Dictionary<string, string>();
             ReplyCodes = ReplyCodes ?? new Dictionary<string, string>();
+            CommandReasons = CommandReasons ?? new Dictionary<string, string>();
         }
     }
 
@@ -135,7 +143,7 @@ namespace MailBlacklist.Engine.Bounces
             && (TextRegex == null || TextRegex.IsMatch(text ?? string.Empty))
             && (StatusRegex == null || StatusRegex.IsMatch(status ?? string.Empty))
             && (string.IsNullOrEmpty(Command) || Command.Split('|').Contains(command))
-            && (string.IsNullOrEmpty(NotCommand) || NotCommand != command);
+            && (string.IsNullOrEmpty(NotCommand) || !NotCommand.Split('|').Contains(command));
     }
 
     [DataContract]
