@@ -78,10 +78,17 @@ namespace MailBlacklist.Engine.Bounces
 
         private static readonly Regex HeaderLine = new Regex(@"^(?:From |[!-9;-~]+:)", RegexOptions.CultureInvariant);
 
+        private static readonly Regex FieldLine = new Regex(@"^[A-Za-z][A-Za-z0-9\-]*:(?:[ \t]|$)", RegexOptions.CultureInvariant);
+
+        /// <summary>A message starts with a "From " line or at least two header fields (a folded
+        /// line counts): a single "Error: 554 ..." or a log line ("NOQUEUE: reject: ...",
+        /// "2024-01-10T10:00:00 host ...") is a pasted reply, not headers.</summary>
         private static bool LooksLikeHeaders(string text)
         {
-            string first = text.TrimStart('\n').Split('\n')[0];
-            return HeaderLine.IsMatch(first) && !Regex.IsMatch(first, @"^\d{3}[ -]");
+            string[] lines = text.TrimStart('\n').Split('\n');
+            if (lines[0].StartsWith("From ", StringComparison.Ordinal)) return true;
+            if (!FieldLine.IsMatch(lines[0]) || Regex.IsMatch(lines[0], @"^\d{3}[ -]")) return false;
+            return lines.Length > 1 && (FieldLine.IsMatch(lines[1]) || (lines[1].Length > 0 && (lines[1][0] == ' ' || lines[1][0] == '\t') && lines.Length > 2 && FieldLine.IsMatch(lines[2])));
         }
 
         public IReadOnlyList<BounceReason> ParseMessage(byte[] raw, string path, int number, CultureInfo culture)
@@ -122,9 +129,21 @@ namespace MailBlacklist.Engine.Bounces
         private BounceReason FromPlainText(string text, string path, int number, CultureInfo culture)
         {
             string diag = SmtpText.JoinMultiline(text.Split('\n').Where(l => l.Trim().Length > 0));
-            var r = new BounceReason { Path = path, MessageNumber = number, Recipient = FreeText.AnyAddress(text) };
+            var r = new BounceReason { Path = path, MessageNumber = number, Recipient = PastedRecipient(text) };
             Finish(r, diag, null, null, null, culture, null);
             return Neutralized(new[] { r })[0];
+        }
+
+        // MTA log lines name the recipient: Postfix "to=<x>", Exim "rejected RCPT <x>", Sendmail
+        // "... <x>... User unknown"; the envelope sender (from=<>, F=<>) is not a recipient.
+        private static readonly Regex LogRecipient = new Regex(@"\bto=<(?<a>[^<>\s]+@[^<>\s]+)>|\brejected rcpt:? <(?<a>[^<>\s]+@[^<>\s]+)>|\bRCPT TO:\s*<(?<a>[^<>\s]+@[^<>\s]+)>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly Regex SenderField = new Regex(@"\b(?:from|F)=<[^<>]*>", RegexOptions.CultureInvariant);
+
+        private static string PastedRecipient(string text)
+        {
+            Match m = LogRecipient.Match(text);
+            if (m.Success) return m.Groups["a"].Value;
+            return FreeText.AnyAddress(SenderField.Replace(text, " "));
         }
 
         /// <summary>Every string a BounceReason takes from the message (DSN fields, headers, ESP JSON,
@@ -204,7 +223,7 @@ namespace MailBlacklist.Engine.Bounces
             r.HardBounce = _rules.IsHard(r.Reason);
             r.DiagnosticText = diagnostic;
 
-            var evidence = Evidence.Find(diagnostic + " " + (extraText ?? string.Empty), _rules.Evidence);
+            var evidence = Evidence.Find(diagnostic + " " + (extraText ?? string.Empty), _rules.Evidence, AboutSendingAddress.Contains(r.Reason));
             // The returned message's Received headers are only a hint (they may show the sender's PC
             // rather than the server): use them only when the reason is about the sending address.
             if (AboutSendingAddress.Contains(r.Reason))

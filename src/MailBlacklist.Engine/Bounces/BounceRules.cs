@@ -171,16 +171,22 @@ namespace MailBlacklist.Engine.Bounces
     public sealed class EvidenceRules
     {
         [DataMember(Name = "ip")] public List<string> Ip { get; set; }
+        /// <summary>Where the receiving server names its own address ("host mx[ip] said").</summary>
+        [DataMember(Name = "receiverIp")] public List<string> ReceiverIp { get; set; }
+        /// <summary>Any address, for texts whose reason is about the sending host.</summary>
+        [DataMember(Name = "anyIp")] public string AnyIp { get; set; }
         [DataMember(Name = "blocklist")] public List<BlocklistPattern> Blocklist { get; set; }
         [DataMember(Name = "providerCode")] public List<string> ProviderCode { get; set; }
         [DataMember(Name = "url")] public string Url { get; set; }
 
-        internal List<Regex> IpRegexes, ProviderCodeRegexes;
-        internal Regex UrlRegex;
+        internal List<Regex> IpRegexes, ReceiverIpRegexes, ProviderCodeRegexes;
+        internal Regex UrlRegex, AnyIpRegex;
 
         internal void Compile()
         {
             IpRegexes = (Ip ?? new List<string>()).Select(p => new Regex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
+            ReceiverIpRegexes = (ReceiverIp ?? new List<string>()).Select(p => new Regex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
+            AnyIpRegex = string.IsNullOrEmpty(AnyIp) ? null : new Regex(AnyIp, BounceRules.Options, BounceRules.MatchTimeout);
             ProviderCodeRegexes = (ProviderCode ?? new List<string>()).Select(p => new Regex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
             foreach (var b in Blocklist ?? new List<BlocklistPattern>()) b.Regex = new Regex(b.Pattern, BounceRules.Options, BounceRules.MatchTimeout);
             UrlRegex = new Regex(Url ?? "(?<url>https?://\\S+)", BounceRules.Options, BounceRules.MatchTimeout);
