@@ -220,7 +220,8 @@ namespace MailBlacklist.Engine.Bounces
                 r.Reason = _rules.ApplyOverrides(reason, r.Status, r.Command, diagnostic, r.Action, r.ReplyCode);
             }
             else r.Command = r.Command ?? _rules.FindCommand(diagnostic, extraText, commandText);
-            r.HardBounce = _rules.IsHard(r.Reason);
+            // A delay notice is not a failure: nothing is lost yet.
+            r.HardBounce = _rules.IsHard(r.Reason) && !string.Equals(r.Action, "delayed", StringComparison.OrdinalIgnoreCase);
             r.DiagnosticText = diagnostic;
 
             var evidence = Evidence.Find(diagnostic + " " + (extraText ?? string.Empty), _rules.Evidence, AboutSendingAddress.Contains(r.Reason));

@@ -14,6 +14,9 @@ namespace MailBlacklist.Engine.Bounces
         private static readonly Regex BounceSender = new Regex(@"mailer-daemon|post_?master|mail delivery|maildelivery|mail-daemon|mdaemon|bounce|returned|no-?reply.*(?:delivery|mail)|deliverystatus|nobody@|root@|double-bounce", Opt);
         private static readonly Regex BounceSubject = new Regex(@"undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|returned (?:mail|to sender)|failure notice|mail delivery|non-?delivery|could not be delivered|not delivered|delivery has failed|^bounced?\b|\bbounced (?:mail|message)|(?:mail|message) rejected|rejected (?:mail|message)|mail system error|warning: could not|failed mail|error sending|unzustellbar|nicht zustellbar|non remis|不達|未達|配信(?:エラー|不能|失敗)|配送(?:エラー|不能|失敗)|送信エラー|エラーメール|エラー通知|あて先不明", Opt);
         private static readonly Regex BounceBody = new Regex(@"could(?: not|n't) be delivered|undeliverable|delivery (?:has )?failed|permanent(?:ly)? fail|(?:was|were) not delivered|wasn't delivered|unable to deliver|delivery status notification|(?:^|\s)[45]\d\d[ \-][45]\.\d{1,3}\.\d{1,3}\s|送信できませんでした|配信できませんでした|届きませんでした|配送できませんでした|エラーメッセージ", Opt | RegexOptions.Multiline);
+        private static readonly Regex NullOrDaemonReturnPath = new Regex(@"^\s*<\s*>\s*$|mailer-daemon|mail-daemon|postmaster@", Opt);
+        private static readonly Regex DelayWarning = new Regex(@"has not yet been delivered|not been delivered yet|delivery attempts will continue|will continue to (?:try|attempt)|warning message only|this is (?:just )?a warning|advisory[- ]only|(?:has been|is being|was) (?:delayed|postponed|deferred)|delivery (?:is|has been) delayed|will be retried|will retry (?:for|until)|message delayed|delayed \d+ (?:hours?|days?|minutes?)|遅延", Opt);
+        private static readonly Regex FinalFailure = new Regex(@"gave up|giving up|permanent(?:ly)? (?:fail|error)|will not be retried|has been returned|could not be delivered(?! for)|failed permanently|no further (?:delivery )?attempts", Opt);
         private static readonly Regex BracketedAddress = new Regex(@"<[^\s<>@]+@[^\s<>]+>", Opt);
         private static readonly Regex MailingListError = new Regex(@"not (?:a )?member|loop alert|duplicated message-id|rejected|error", Opt);
         private static readonly Regex AutoReplySubject = new Regex(@"out of (?:the )?office|^away |auto(?:matic)?[- ]?(?:reply|response|antwort|respon)|autoreply|vacation|away from|abwesen|absence|不在|自動(?:応答|返信)|^auto:", Opt);
@@ -163,6 +166,9 @@ namespace MailBlacklist.Engine.Bounces
                     && _parser.Classifier.MatchPhrase(Classifier.Normalize(f.Diagnostic)) == null
                     && !NamesFailedRecipient(f.Diagnostic, rcpt))
                     r.Reason = "Undefined";
+                // A warning that delivery is still being tried is not a failure (as Action: delayed
+                // in a DSN): the reason says what delays it.
+                if (IsDelayWarning()) r.Action = "delayed";
                 _parser.Finish(r, f.Diagnostic, null, null, null, _c.Culture, ReturnedIps(), FreeText.CutReturnedMessage(HumanText));
                 results.Add(r);
             }
@@ -228,13 +234,27 @@ namespace MailBlacklist.Engine.Bounces
         private bool LooksLikeBounce()
         {
             if (M.Headers.Contains("X-Failed-Recipients")) return true;
-            if (BounceSender.IsMatch(M.From.ToString()) || BounceSender.IsMatch(M.Headers["Return-Path"] ?? "x")) return true;
+            // A bounce travels with the null sender (Return-Path: <>) or from the daemon; a
+            // "bounces-..." Return-Path is an ordinary sender's VERP address, not a bounce.
+            if (BounceSender.IsMatch(M.From.ToString()) || NullOrDaemonReturnPath.IsMatch(M.Headers["Return-Path"] ?? "x")) return true;
             if (BounceSubject.IsMatch(M.Subject ?? string.Empty)) return true;
             // Words alone ("we were unable to deliver your parcel") are not enough: a mail system
             // also shows an SMTP code or the failed address in angle brackets.
             string body = FreeText.CutReturnedMessage(HumanText);
             if (BounceBody.IsMatch(body) && (SmtpText.FindStatus(body) != null || SmtpText.FindReplyCode(body) != null || BracketedAddress.IsMatch(body))) return true;
             return string.Equals(P.ReportType, "delivery-status", StringComparison.OrdinalIgnoreCase);
+        }
+
+        private bool? _delayWarning;
+
+        private bool IsDelayWarning()
+        {
+            if (_delayWarning == null)
+            {
+                string text = (M.Subject ?? string.Empty) + "\n" + FreeText.CutReturnedMessage(HumanText);
+                _delayWarning = DelayWarning.IsMatch(text) && !FinalFailure.IsMatch(FreeText.CutReturnedMessage(HumanText));
+            }
+            return _delayWarning.Value;
         }
 
         private ICollection<string> Exclusions() =>
