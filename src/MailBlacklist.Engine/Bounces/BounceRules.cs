@@ -24,6 +24,8 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "statusCodes")] public Dictionary<string, string> StatusCodes { get; set; }
         [DataMember(Name = "statusClasses")] public Dictionary<string, string> StatusClasses { get; set; }
         [DataMember(Name = "replyCodes")] public Dictionary<string, string> ReplyCodes { get; set; }
+        /// <summary>RFC 3463 subject.detail of a reason, for messages that give no code.</summary>
+        [DataMember(Name = "reasonStatus")] public Dictionary<string, string> ReasonStatus { get; set; }
         /// <summary>Reasons whose words beat even a strong status code (a full mailbox reported with 5.1.1).</summary>
         [DataMember(Name = "phraseBeatsStatus")] public List<string> PhraseBeatsStatus { get; set; }
         [DataMember(Name = "strongStatusCodes")] public List<string> StrongStatusCodes { get; set; }
@@ -117,6 +119,7 @@ namespace MailBlacklist.Engine.Bounces
             StatusClasses = StatusClasses ?? new Dictionary<string, string>();
             ReplyCodes = ReplyCodes ?? new Dictionary<string, string>();
             CommandReasons = CommandReasons ?? new Dictionary<string, string>();
+            ReasonStatus = ReasonStatus ?? new Dictionary<string, string>();
         }
     }
 

@@ -118,6 +118,7 @@ namespace MailBlacklist.Engine.Bounces
                     // A source route (@relay:user@host), a file or a pipe is not the address the sender wrote.
                     if (!string.IsNullOrEmpty(original) && original.Contains("@") && (string.IsNullOrEmpty(rcpt) || !rcpt.Contains("@") || rcpt.StartsWith("@") || rcpt.StartsWith("/") || rcpt.StartsWith("|"))) rcpt = original;
                     rcpt = rcpt?.Trim('<', '>', ' ');
+                    if (IsInternalRewrite(rcpt, original?.Trim('<', '>', ' '))) rcpt = original.Trim('<', '>', ' ');
                     if (string.IsNullOrEmpty(rcpt)) continue;
                     if (!PlainAddress.IsMatch(rcpt))
                     {
@@ -145,6 +146,18 @@ namespace MailBlacklist.Engine.Bounces
                 }
             }
             return results;
+        }
+
+        /// <summary>The receiving system rewrote the address to an internal one (user@sims-ms-daemon,
+        /// user@host.dept.example.ch for user@example.ch): the address the sender wrote is the
+        /// Original-Recipient. A final address in another organisation's domain is a real forward.</summary>
+        private static bool IsInternalRewrite(string final, string original)
+        {
+            if (string.IsNullOrEmpty(final) || string.IsNullOrEmpty(original) || !original.Contains("@") || !final.Contains("@")) return false;
+            string fd = final.Substring(final.LastIndexOf('@') + 1).ToLowerInvariant();
+            string od = original.Substring(original.LastIndexOf('@') + 1).ToLowerInvariant();
+            if (fd == od) return false;
+            return !fd.Contains(".") || fd.EndsWith("." + od, StringComparison.Ordinal);
         }
 
         // "Did not reach the following recipient: x@y": the failure is stated, only its cause is not.
