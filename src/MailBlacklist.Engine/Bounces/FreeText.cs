@@ -27,6 +27,7 @@ namespace MailBlacklist.Engine.Bounces
             @"(?:rcpt to:\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|delivered to:?\s*|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
         private static readonly Regex TranscriptStart = new Regex(@"^\s*(?:\.\.\.\s*)?while talking to\b", Opt);
         private static readonly Regex TranscriptLine = new Regex(@"^\s*(?:>>>|<<<|(?:\.\.\.\s*)?while talking to\b)", Opt);
+        private static readonly Regex X400Smtp = new Regex(@"^[ \t]*(?:[a-z]{1,4}=[^;\n]*;[ \t]*)+dda:smtp=", Opt | RegexOptions.Multiline);
         private static readonly Regex AnyAddr = new Regex("(?<a>" + Addr + ")", Opt);
         private static readonly Regex CodeLine = new Regex(@"(?:^|[\s:;(])(?:[245]\d\d[ \-]|[245]\.\d{1,3}\.\d{1,3}\b)", Opt);
 
@@ -57,6 +58,8 @@ namespace MailBlacklist.Engine.Bounces
         public static List<Finding> Read(string text, ICollection<string> exclude)
         {
             string body = CutReturnedMessage(text);
+            // Old Exchange names a recipient by its X.400 address: "c=US;a= ;p=Org;o=Site;dda:SMTP=user@host;".
+            body = X400Smtp.Replace(body, string.Empty);
             string[] lines = body.Split('\n');
             var found = new List<Finding>();
 
