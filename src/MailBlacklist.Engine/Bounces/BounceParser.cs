@@ -91,7 +91,10 @@ namespace MailBlacklist.Engine.Bounces
             return lines.Length > 1 && (FieldLine.IsMatch(lines[1]) || (lines[1].Length > 0 && (lines[1][0] == ' ' || lines[1][0] == '\t') && lines.Length > 2 && FieldLine.IsMatch(lines[2])));
         }
 
-        public IReadOnlyList<BounceReason> ParseMessage(byte[] raw, string path, int number, CultureInfo culture)
+        public IReadOnlyList<BounceReason> ParseMessage(byte[] raw, string path, int number, CultureInfo culture) =>
+            ParseMessage(raw, path, number, culture, 0);
+
+        internal IReadOnlyList<BounceReason> ParseMessage(byte[] raw, string path, int number, CultureInfo culture, int depth)
         {
             string firstLine = Encoding.ASCII.GetString(raw, 0, Math.Min(raw.Length, 1000)).TrimStart('\n').Split('\n')[0];
             if (!HeaderLine.IsMatch(firstLine))
@@ -116,7 +119,7 @@ namespace MailBlacklist.Engine.Bounces
             if (message.Headers.Count == 0) throw new BounceInputException("NotAMessage", "Error_NotAMessage", path);
 
             var parts = MessageParts.Collect(message);
-            var context = new Context { Path = path, Number = number, Culture = culture, Message = message, Parts = parts };
+            var context = new Context { Path = path, Number = number, Culture = culture, Message = message, Parts = parts, Depth = depth };
             return Neutralized(new MessageReader(this, context).Read());
         }
 
@@ -181,6 +184,8 @@ namespace MailBlacklist.Engine.Bounces
             public CultureInfo Culture;
             public MimeMessage Message;
             public MessageParts Parts;
+            /// <summary>How many forwarded reports deep this message is (a guard against loops).</summary>
+            public int Depth;
         }
 
         /// <summary>Fills the derived columns: status and reply code (from the text when the report

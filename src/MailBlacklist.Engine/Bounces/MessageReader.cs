@@ -38,6 +38,8 @@ namespace MailBlacklist.Engine.Bounces
             var esp = EspNotification.Read(HumanText);
             if (esp.Count > 0) return FromEsp(esp);
             if (IsFeedback()) return Feedback();
+            var forwarded = ForwardedReport();
+            if (forwarded != null) return forwarded;
             if (P.DeliveryStatus.Count > 0 || FieldsInText() != null)
             {
                 var fromDsn = FromDeliveryStatus();
@@ -256,6 +258,23 @@ namespace MailBlacklist.Engine.Bounces
             string body = FreeText.CutReturnedMessage(HumanText);
             if (BounceBody.IsMatch(body) && (SmtpText.FindStatus(body) != null || SmtpText.FindReplyCode(body) != null || BracketedAddress.IsMatch(body))) return true;
             return string.Equals(P.ReportType, "delivery-status", StringComparison.OrdinalIgnoreCase);
+        }
+
+        // A bounce pasted whole into the text of another one (a provider's support notice that quotes
+        // the report it received): from its null Return-Path on, the text is a message of its own.
+        private static readonly Regex InlineBounceStart = new Regex(@"^(?:From MAILER-DAEMON[^\n]*\n)?Return-Path:[ \t]*<>[ \t]*$", Opt | RegexOptions.Multiline);
+        private static readonly Regex InlineReportType = new Regex(@"^Content-Type:[ \t]*multipart/report", Opt | RegexOptions.Multiline);
+
+        private IReadOnlyList<BounceReason> ForwardedReport()
+        {
+            if (P.DeliveryStatus.Count > 0 || _c.Depth > 1) return null;
+            Match m = InlineBounceStart.Match(HumanText);
+            if (!m.Success) return null;
+            string inner = HumanText.Substring(m.Index);
+            int headerEnd = inner.IndexOf("\n\n", StringComparison.Ordinal);
+            if (headerEnd < 0 || !InlineReportType.IsMatch(inner.Substring(0, headerEnd))) return null;
+            var results = _parser.ParseMessage(System.Text.Encoding.UTF8.GetBytes(inner), _c.Path, _c.Number, _c.Culture, _c.Depth + 1);
+            return results.Any(r => r.Reason != "NotABounce") ? results : null;
         }
 
         private bool? _delayWarning;
