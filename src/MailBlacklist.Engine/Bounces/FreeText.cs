@@ -23,6 +23,14 @@ namespace MailBlacklist.Engine.Bounces
             Opt | RegexOptions.Multiline);
 
         private static readonly Regex LeadingAddress = new Regex(@"^\s*(?:[245]\d\d[ \-]+)?(?:<(?<a>" + Addr + @")>|""(?<a>" + Addr + @")""|(?<a>" + Addr + @"))(?=$|[\s:;,.()\[\]<>""'])", Opt);
+        private static readonly Regex PhraseThenAddress = new Regex(@"^\s*(?:[245]\d\d[ \-]+)?(?![245]\.\d)[^<>:\s\d][^<>:\n]{0,80}<(?<a>" + Addr + @")>(?=\s*:)", Opt);
+
+        private static int LeadLength(string line)
+        {
+            Match m = PhraseThenAddress.Match(line);
+            return m.Success ? m.Length : LeadingAddress.Match(line).Length;
+        }
+
         private static readonly Regex KeywordAddress = new Regex(
             @"(?:rcpt to:\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|delivered to:?\s*|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
         private static readonly Regex TranscriptStart = new Regex(@"^\s*(?:\.\.\.\s*)?while talking to\b", Opt);
@@ -67,7 +75,9 @@ namespace MailBlacklist.Engine.Bounces
             var starts = new List<(int line, string addr)>();
             for (int i = 0; i < lines.Length; i++)
             {
-                Match m = LeadingAddress.Match(lines[i]);
+                // "name <a@b>: ..." (Exim quotes the whole To item): the address is the bracketed one.
+                Match m = PhraseThenAddress.Match(lines[i]);
+                if (!m.Success) m = LeadingAddress.Match(lines[i]);
                 if (!m.Success) continue;
                 string a = Clean(m.Groups["a"].Value);
                 // An address opening a line is the bounce's own layout: trust it even when it equals
@@ -84,7 +94,7 @@ namespace MailBlacklist.Engine.Bounces
                 int blank = 0;
                 for (int i = from; i < to && block.Count < 20; i++)
                 {
-                    string line = i == from ? lines[i].Substring(LeadingAddress.Match(lines[i]).Length).TrimStart(' ', ':', '.', '>') : lines[i];
+                    string line = i == from ? lines[i].Substring(LeadLength(lines[i])).TrimStart(' ', ':', '.', '>') : lines[i];
                     // A sendmail transcript starts a new session here: its lines belong to the next address.
                     if (i > from && TranscriptStart.IsMatch(line)) break;
                     if (line.Trim().Length == 0)
