@@ -22,7 +22,8 @@ namespace MailBlacklist.Engine.Bounces
             @"|\*\* ?original message)",
             Opt | RegexOptions.Multiline);
 
-        private static readonly Regex LeadingAddress = new Regex(@"^\s*(?:[245]\d\d[ \-]+)?(?:<(?<a>" + Addr + @")>|""(?<a>" + Addr + @")""|(?<a>" + Addr + @"))(?=$|[\s:;,.()\[\]<>""'])", Opt);
+        // An address may open the line after a reply code or a quoting "> " (MDaemon lists them so).
+        private static readonly Regex LeadingAddress = new Regex(@"^\s*(?:>\s?)?(?:[45]\d\d[ \-]+)?(?:<(?<a>" + Addr + @")>|""(?<a>" + Addr + @")""|(?<a>" + Addr + @"))(?=$|[\s:;,.()\[\]<>""'])", Opt);
         private static readonly Regex PhraseThenAddress = new Regex(@"^\s*(?:[245]\d\d[ \-]+)?(?![245]\.\d)[^<>:\s\d][^<>:\n]{0,80}<(?<a>" + Addr + @")>(?=\s*:)", Opt);
 
         private static int LeadLength(string line)
@@ -32,7 +33,7 @@ namespace MailBlacklist.Engine.Bounces
         }
 
         private static readonly Regex KeywordAddress = new Regex(
-            @"(?:rcpt to:\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|delivered to:?\s*|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
+            @"(?:rcpt to:\s*|unknown (?:user|recipient|address|mailbox):\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|delivered to:?\s*|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
         private static readonly Regex TranscriptStart = new Regex(@"^\s*(?:\.\.\.\s*)?while talking to\b", Opt);
         private static readonly Regex TranscriptLine = new Regex(@"^\s*(?:>>>|<<<|(?:\.\.\.\s*)?while talking to\b)", Opt);
         private static readonly Regex X400Smtp = new Regex(@"^[ \t]*(?:[a-z]{1,4}=[^;\n]*;[ \t]*)+dda:smtp=", Opt | RegexOptions.Multiline);
