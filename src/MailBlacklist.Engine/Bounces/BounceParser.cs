@@ -245,6 +245,15 @@ namespace MailBlacklist.Engine.Bounces
             r.Fix = Text.Get("Fix_" + r.Reason, culture);
         }
 
+        /// <summary>Gives a finished object another reason, with its texts.</summary>
+        internal void Relabel(BounceReason r, string reason, CultureInfo culture)
+        {
+            r.Reason = reason;
+            r.HardBounce = _rules.IsHard(reason) && !string.Equals(r.Action, "delayed", StringComparison.OrdinalIgnoreCase);
+            r.Cause = Text.Get("Cause_" + reason, culture);
+            r.Fix = Text.Get("Fix_" + reason, culture);
+        }
+
         private static readonly Regex QuotesRemoteReply = new Regex(@"\bsaid:\s*[245]\d\d\b|\bhost \S+ said\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         private static readonly HashSet<string> AboutSendingAddress = new HashSet<string>

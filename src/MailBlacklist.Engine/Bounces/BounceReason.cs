@@ -12,7 +12,8 @@ namespace MailBlacklist
         public string Recipient { get; set; }
         /// <summary>A sisimai reason name in PascalCase (UserUnknown, Blocked, ...), or one of this
         /// module's own: ReceiverDnsblError (the receiver's blocklist lookups fail, not a listing of
-        /// the sender) and NotABounce (an ordinary message).</summary>
+        /// the sender), NotABounce (an ordinary message) and Delayed (a warning that delivery is still
+        /// being retried, when it gives no cause).</summary>
         public string Reason { get; set; }
         /// <summary>RFC 3463 enhanced status code such as 5.1.1, when the message gives one.</summary>
         public string Status { get; set; }

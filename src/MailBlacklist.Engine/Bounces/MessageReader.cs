@@ -183,8 +183,11 @@ namespace MailBlacklist.Engine.Bounces
                     r.Reason = "Undefined";
                 // A warning that delivery is still being tried is not a failure (as Action: delayed
                 // in a DSN): the reason says what delays it.
-                if (IsDelayWarning()) r.Action = "delayed";
+                bool delayed = IsDelayWarning();
+                if (delayed) r.Action = "delayed";
                 _parser.Finish(r, f.Diagnostic, null, null, null, _c.Culture, ReturnedIps(), FreeText.CutReturnedMessage(HumanText));
+                // Nothing in the warning says why: it is a delay, which is what the reader needs to know.
+                if (delayed && (r.Reason == "OnHold" || r.Reason == "Undefined")) _parser.Relabel(r, "Delayed", _c.Culture);
                 results.Add(r);
             }
             return results;
