@@ -241,17 +241,17 @@ namespace MailBlacklist.Engine.Bounces
             r.Blocklist = evidence.Blocklist;
             r.ProviderCode = evidence.ProviderCode;
             r.Url = evidence.Url;
-            r.Cause = Text.Get("Cause_" + r.Reason, culture);
-            r.Fix = Text.Get("Fix_" + r.Reason, culture);
-        }
-
-        /// <summary>Gives a finished object another reason, with its texts.</summary>
-        internal void Relabel(BounceReason r, string reason, CultureInfo culture)
-        {
-            r.Reason = reason;
-            r.HardBounce = _rules.IsHard(reason) && !string.Equals(r.Action, "delayed", StringComparison.OrdinalIgnoreCase);
-            r.Cause = Text.Get("Cause_" + reason, culture);
-            r.Fix = Text.Get("Fix_" + reason, culture);
+            // A delay warning that names no cause is a Delayed notice. One whose words say it is still
+            // being retried keeps the reason those words have in the shared vocabulary (sisimai calls
+            // them Expired) but explains itself as a delay: nothing has been given up yet.
+            string texts = r.Reason;
+            if (string.Equals(r.Action, "delayed", StringComparison.OrdinalIgnoreCase))
+            {
+                if (r.Reason == "OnHold" || r.Reason == "Undefined") r.Reason = "Delayed";
+                if (r.Reason == "Delayed" || r.Reason == "Expired") texts = "Delayed";
+            }
+            r.Cause = Text.Get("Cause_" + texts, culture);
+            r.Fix = Text.Get("Fix_" + texts, culture);
         }
 
         private static readonly Regex QuotesRemoteReply = new Regex(@"\bsaid:\s*[245]\d\d\b|\bhost \S+ said\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);

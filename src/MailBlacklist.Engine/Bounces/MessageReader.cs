@@ -183,11 +183,15 @@ namespace MailBlacklist.Engine.Bounces
                     r.Reason = "Undefined";
                 // A warning that delivery is still being tried is not a failure (as Action: delayed
                 // in a DSN): the reason says what delays it.
-                bool delayed = IsDelayWarning();
-                if (delayed) r.Action = "delayed";
+                if (IsDelayWarning())
+                {
+                    r.Action = "delayed";
+                    // A warning whose words give no cause and no code: a delay, nothing more is known.
+                    if (SmtpText.FindReplyCode(f.Diagnostic) == null && SmtpText.FindStatus(f.Diagnostic) == null
+                        && _parser.Classifier.MatchPhrase(Classifier.Normalize(f.Diagnostic)) == null)
+                        r.Reason = "Delayed";
+                }
                 _parser.Finish(r, f.Diagnostic, null, null, null, _c.Culture, ReturnedIps(), FreeText.CutReturnedMessage(HumanText));
-                // Nothing in the warning says why: it is a delay, which is what the reader needs to know.
-                if (delayed && (r.Reason == "OnHold" || r.Reason == "Undefined")) _parser.Relabel(r, "Delayed", _c.Culture);
                 results.Add(r);
             }
             return results;
