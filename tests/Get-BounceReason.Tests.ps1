@@ -245,6 +245,9 @@ Describe 'Get-BounceReason -Message (pasted error lines)' {
         @{ Line = 'Rejected because 203.0.113.45 is in a black list at zen.spamhaus.org'; Reason = 'Blocked'; Ip = '203.0.113.45'; List = 'zen.spamhaus.org'; Code = $null }
         @{ Line = '550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown in virtual mailbox table'; Reason = 'UserUnknown'; Ip = $null; List = $null; Code = $null }
         @{ Line = '452 4.2.2 The email account that you tried to reach is over quota.'; Reason = 'MailboxFull'; Ip = $null; List = $null; Code = $null }
+        @{ Line = '552 5.1.1 <x@example.com>: max message size exceeded'; Reason = 'MesgTooBig'; Ip = $null; List = $null; Code = $null }
+        @{ Line = 'host mx.example.com[192.0.2.1] said: 550 5.7.1 Blocked by SpamAssassin (in reply to end of DATA command)'; Reason = 'SpamDetected'; Ip = $null; List = $null; Code = $null }
+        @{ Line = '550 5.7.1 <x@example.com>: Recipient address rejected: user unknown (in reply to RCPT TO command)'; Reason = 'UserUnknown'; Ip = $null; List = $null; Code = $null }
     ) {
         $r = $Line | Get-BounceReason
         $r.Reason | Should -Be $Reason
