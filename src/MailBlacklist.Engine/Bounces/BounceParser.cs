@@ -227,7 +227,13 @@ namespace MailBlacklist.Engine.Bounces
             else r.Command = r.Command ?? _rules.FindCommand(diagnostic, extraText, commandText);
             // A delay notice is not a failure: nothing is lost yet.
             // No code in the message: the RFC 3463 code of the reason, permanent unless delayed.
-            if (r.Status == null && r.Reason != null && _rules.ReasonStatus.TryGetValue(r.Reason, out var detail))
+            string detail = null;
+            foreach (var w in _rules.StatusWordRegexes)
+            {
+                try { if (r.Status == null && w.Value.IsMatch(diagnostic)) { detail = w.Key; break; } }
+                catch (RegexMatchTimeoutException) { }
+            }
+            if (r.Status == null && r.Reason != null && (detail != null || _rules.ReasonStatus.TryGetValue(r.Reason, out detail)))
                 r.Status = (string.Equals(r.Action, "delayed", StringComparison.OrdinalIgnoreCase) || (r.ReplyCode ?? "").StartsWith("4") ? "4." : "5.") + detail;
             r.HardBounce = _rules.IsHard(r.Reason) && !string.Equals(r.Action, "delayed", StringComparison.OrdinalIgnoreCase);
             r.DiagnosticText = diagnostic;

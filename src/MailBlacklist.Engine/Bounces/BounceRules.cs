@@ -26,6 +26,9 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "replyCodes")] public Dictionary<string, string> ReplyCodes { get; set; }
         /// <summary>RFC 3463 subject.detail of a reason, for messages that give no code.</summary>
         [DataMember(Name = "reasonStatus")] public Dictionary<string, string> ReasonStatus { get; set; }
+        /// <summary>Words that state an RFC 3463 condition outright, for messages that give no code.</summary>
+        [DataMember(Name = "statusWords")] public Dictionary<string, string> StatusWords { get; set; }
+        internal List<KeyValuePair<string, Regex>> StatusWordRegexes { get; private set; }
         /// <summary>Reasons whose words beat even a strong status code (a full mailbox reported with 5.1.1).</summary>
         [DataMember(Name = "phraseBeatsStatus")] public List<string> PhraseBeatsStatus { get; set; }
         [DataMember(Name = "strongStatusCodes")] public List<string> StrongStatusCodes { get; set; }
@@ -120,6 +123,8 @@ namespace MailBlacklist.Engine.Bounces
             ReplyCodes = ReplyCodes ?? new Dictionary<string, string>();
             CommandReasons = CommandReasons ?? new Dictionary<string, string>();
             ReasonStatus = ReasonStatus ?? new Dictionary<string, string>();
+            StatusWordRegexes = (StatusWords ?? new Dictionary<string, string>()).Where(w => !w.Key.StartsWith("_"))
+                .Select(w => new KeyValuePair<string, Regex>(w.Key, new Regex(w.Value, Options, MatchTimeout))).ToList();
         }
     }
 
