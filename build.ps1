@@ -9,7 +9,7 @@ param(
     # Build: publish the installable module to out/MailBlacklist.
     # Test: Build, start the loopback DNS lab, run Pester, stop the lab.
     # Package: Build, then write out/packages/MailBlacklist.<version>.nupkg.
-    # BounceCorpus: Build, then measure Get-BounceReason against tests/corpus/bounces and tests/corpus/external.
+    # BounceCorpus: Build, then measure Get-BounceReason against tests/corpus/bounces.
     # Benchmark: Build, then tests/benchmark/Measure-DnsblThroughput.ps1 (its own lab; prints figures).
     [ValidateSet('Build', 'Test', 'Package', 'Clean', 'BounceCorpus', 'Benchmark')]
     [string[]] $Task = 'Build',
