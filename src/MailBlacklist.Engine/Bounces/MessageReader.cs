@@ -14,6 +14,9 @@ namespace MailBlacklist.Engine.Bounces
         private static readonly Regex BounceSender = new Regex(@"mailer-daemon|post_?master|mail delivery|maildelivery|mail-daemon|mdaemon|bounce|returned|no-?reply.*(?:delivery|mail)|deliverystatus|nobody@|root@|double-bounce", Opt);
         private static readonly Regex BounceSubject = new Regex(@"undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|returned (?:mail|to sender)|failure notice|mail delivery|non-?delivery|could not be delivered|not delivered|delivery has failed|^bounced?\b|\bbounced (?:mail|message)|(?:mail|message) rejected|rejected (?:mail|message)|mail system error|warning: could not|failed mail|error sending|unzustellbar|nicht zustellbar|non remis|不達|未達|配信(?:エラー|不能|失敗)|配送(?:エラー|不能|失敗)|送信エラー|エラーメール|エラー通知|あて先不明", Opt);
         private static readonly Regex BounceBody = new Regex(@"could(?: not|n't) be delivered|undeliverable|delivery (?:has )?failed|permanent(?:ly)? fail|(?:was|were) not delivered|wasn't delivered|unable to deliver|delivery status notification|(?:^|\s)[45]\d\d[ \-][45]\.\d{1,3}\.\d{1,3}\s|送信できませんでした|配信できませんでした|届きませんでした|配送できませんでした|エラーメッセージ", Opt | RegexOptions.Multiline);
+        private static readonly Regex NullOrDaemonReturnPath = new Regex(@"^\s*<\s*>\s*$|mailer-daemon|mail-daemon|postmaster@", Opt);
+        private static readonly Regex DelayWarning = new Regex(@"has not yet been delivered|not been delivered yet|delivery attempts will continue|will continue to (?:try|attempt)|warning message only|this is (?:just )?a warning|advisory[- ]only|(?:has been|is being|was) (?:delayed|postponed|deferred)|delivery (?:is|has been) delayed|will be retried|will retry (?:for|until)|message delayed|delayed \d+ (?:hours?|days?|minutes?)|遅延", Opt);
+        private static readonly Regex FinalFailure = new Regex(@"gave up|giving up|permanent(?:ly)? (?:fail|error)|will not be retried|has been returned|failed permanently|no further (?:delivery )?attempts", Opt);
         private static readonly Regex BracketedAddress = new Regex(@"<[^\s<>@]+@[^\s<>]+>", Opt);
         private static readonly Regex MailingListError = new Regex(@"not (?:a )?member|loop alert|duplicated message-id|rejected|error", Opt);
         private static readonly Regex AutoReplySubject = new Regex(@"out of (?:the )?office|^away |auto(?:matic)?[- ]?(?:reply|response|antwort|respon)|autoreply|vacation|away from|abwesen|absence|不在|自動(?:応答|返信)|^auto:", Opt);
@@ -35,6 +38,8 @@ namespace MailBlacklist.Engine.Bounces
             var esp = EspNotification.Read(HumanText);
             if (esp.Count > 0) return FromEsp(esp);
             if (IsFeedback()) return Feedback();
+            var forwarded = ForwardedReport();
+            if (forwarded != null) return forwarded;
             if (P.DeliveryStatus.Count > 0 || FieldsInText() != null)
             {
                 var fromDsn = FromDeliveryStatus();
@@ -115,6 +120,7 @@ namespace MailBlacklist.Engine.Bounces
                     // A source route (@relay:user@host), a file or a pipe is not the address the sender wrote.
                     if (!string.IsNullOrEmpty(original) && original.Contains("@") && (string.IsNullOrEmpty(rcpt) || !rcpt.Contains("@") || rcpt.StartsWith("@") || rcpt.StartsWith("/") || rcpt.StartsWith("|"))) rcpt = original;
                     rcpt = rcpt?.Trim('<', '>', ' ');
+                    if (IsInternalRewrite(rcpt, original?.Trim('<', '>', ' '))) rcpt = original.Trim('<', '>', ' ');
                     if (string.IsNullOrEmpty(rcpt)) continue;
                     if (!PlainAddress.IsMatch(rcpt))
                     {
@@ -144,6 +150,18 @@ namespace MailBlacklist.Engine.Bounces
             return results;
         }
 
+        /// <summary>The receiving system rewrote the address to an internal one (user@sims-ms-daemon,
+        /// user@host.dept.example.ch for user@example.ch): the address the sender wrote is the
+        /// Original-Recipient. A final address in another organisation's domain is a real forward.</summary>
+        private static bool IsInternalRewrite(string final, string original)
+        {
+            if (string.IsNullOrEmpty(final) || string.IsNullOrEmpty(original) || !original.Contains("@") || !final.Contains("@")) return false;
+            string fd = final.Substring(final.LastIndexOf('@') + 1).ToLowerInvariant();
+            string od = original.Substring(original.LastIndexOf('@') + 1).ToLowerInvariant();
+            if (fd == od) return false;
+            return !fd.Contains(".") || fd.EndsWith("." + od, StringComparison.Ordinal);
+        }
+
         // "Did not reach the following recipient: x@y": the failure is stated, only its cause is not.
         private static bool NamesFailedRecipient(string text, string recipient) =>
             !string.IsNullOrEmpty(recipient) && Regex.IsMatch(text ?? string.Empty,
@@ -163,6 +181,16 @@ namespace MailBlacklist.Engine.Bounces
                     && _parser.Classifier.MatchPhrase(Classifier.Normalize(f.Diagnostic)) == null
                     && !NamesFailedRecipient(f.Diagnostic, rcpt))
                     r.Reason = "Undefined";
+                // A warning that delivery is still being tried is not a failure (as Action: delayed
+                // in a DSN): the reason says what delays it.
+                if (IsDelayWarning())
+                {
+                    r.Action = "delayed";
+                    // A warning whose words give no cause and no code: a delay, nothing more is known.
+                    if (SmtpText.FindReplyCode(f.Diagnostic) == null && SmtpText.FindStatus(f.Diagnostic) == null
+                        && _parser.Classifier.MatchPhrase(Classifier.Normalize(f.Diagnostic)) == null)
+                        r.Reason = "Delayed";
+                }
                 _parser.Finish(r, f.Diagnostic, null, null, null, _c.Culture, ReturnedIps(), FreeText.CutReturnedMessage(HumanText));
                 results.Add(r);
             }
@@ -228,13 +256,44 @@ namespace MailBlacklist.Engine.Bounces
         private bool LooksLikeBounce()
         {
             if (M.Headers.Contains("X-Failed-Recipients")) return true;
-            if (BounceSender.IsMatch(M.From.ToString()) || BounceSender.IsMatch(M.Headers["Return-Path"] ?? "x")) return true;
+            // A bounce travels with the null sender (Return-Path: <>) or from the daemon; a
+            // "bounces-..." Return-Path is an ordinary sender's VERP address, not a bounce.
+            if (BounceSender.IsMatch(M.From.ToString()) || NullOrDaemonReturnPath.IsMatch(M.Headers["Return-Path"] ?? "x")) return true;
             if (BounceSubject.IsMatch(M.Subject ?? string.Empty)) return true;
             // Words alone ("we were unable to deliver your parcel") are not enough: a mail system
             // also shows an SMTP code or the failed address in angle brackets.
             string body = FreeText.CutReturnedMessage(HumanText);
             if (BounceBody.IsMatch(body) && (SmtpText.FindStatus(body) != null || SmtpText.FindReplyCode(body) != null || BracketedAddress.IsMatch(body))) return true;
             return string.Equals(P.ReportType, "delivery-status", StringComparison.OrdinalIgnoreCase);
+        }
+
+        // A bounce pasted whole into the text of another one (a provider's support notice that quotes
+        // the report it received): from its null Return-Path on, the text is a message of its own.
+        private static readonly Regex InlineBounceStart = new Regex(@"^(?:From MAILER-DAEMON[^\n]*\n)?Return-Path:[ \t]*<>[ \t]*$", Opt | RegexOptions.Multiline);
+        private static readonly Regex InlineReportType = new Regex(@"^Content-Type:[ \t]*multipart/report", Opt | RegexOptions.Multiline);
+
+        private IReadOnlyList<BounceReason> ForwardedReport()
+        {
+            if (P.DeliveryStatus.Count > 0 || _c.Depth > 1) return null;
+            Match m = InlineBounceStart.Match(HumanText);
+            if (!m.Success) return null;
+            string inner = HumanText.Substring(m.Index);
+            int headerEnd = inner.IndexOf("\n\n", StringComparison.Ordinal);
+            if (headerEnd < 0 || !InlineReportType.IsMatch(inner.Substring(0, headerEnd))) return null;
+            var results = _parser.ParseMessage(System.Text.Encoding.UTF8.GetBytes(inner), _c.Path, _c.Number, _c.Culture, _c.Depth + 1);
+            return results.Any(r => r.Reason != "NotABounce") ? results : null;
+        }
+
+        private bool? _delayWarning;
+
+        private bool IsDelayWarning()
+        {
+            if (_delayWarning == null)
+            {
+                string text = (M.Subject ?? string.Empty) + "\n" + FreeText.CutReturnedMessage(HumanText);
+                _delayWarning = DelayWarning.IsMatch(text) && !FinalFailure.IsMatch(FreeText.CutReturnedMessage(HumanText));
+            }
+            return _delayWarning.Value;
         }
 
         private ICollection<string> Exclusions() =>
