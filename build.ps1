@@ -10,14 +10,19 @@ param(
     # Test: Build, start the loopback DNS lab, run Pester, stop the lab.
     # Package: Build, then write out/packages/MailBlacklist.<version>.nupkg.
     # BounceCorpus: Build, then measure Get-BounceReason against tests/corpus/bounces.
-    # Benchmark: Build, then tests/benchmark/Measure-DnsblThroughput.ps1 (its own lab; prints figures).
+    # Benchmark: Build, then tests/benchmark/Measure-DnsblThroughput.ps1 (its own lab and, as root,
+    # the peer bench in ../shared/bench; prints figures beside dnsperf and the peer).
     # BounceSpeed: Build, then tests/benchmark/Measure-BounceSpeed.ps1 (Get-BounceReason beside p5-sisimai).
     [ValidateSet('Build', 'Test', 'Package', 'Clean', 'BounceCorpus', 'Benchmark', 'BounceSpeed')]
     [string[]] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
     # Pester -FullNameFilter, to run part of the suite.
-    [string[]] $TestName
+    [string[]] $TestName,
+    # Benchmark: the small version (about 1/10 of the addresses), and which scenarios to run
+    # (Plain, Unbound, Delayed, Lossy, Memory, Peer; default all).
+    [switch] $Quick,
+    [string[]] $Scenario
 )
 
 $ErrorActionPreference = 'Stop'
@@ -79,7 +84,7 @@ function Invoke-Test {
     try {
         # Tests read the lab's addresses and the module path from the environment, so that a test
         # file can also be run alone against a lab started by hand.
-        $env:MAILBLACKLIST_TEST_LAB = $lab | Select-Object Rbldnsd, Knot, Dnsdist, Delayed, Dead, Blind | ConvertTo-Json -Compress
+        $env:MAILBLACKLIST_TEST_LAB = $lab | Select-Object Rbldnsd, Knot, Dnsdist, Delayed, Dead, Blind, Unbound, Lossy | ConvertTo-Json -Compress
         $env:MAILBLACKLIST_TEST_MODULE = Join-Path $ModuleOut 'MailBlacklist.psd1'
         $config = New-PesterConfiguration
         $config.Run.Path = Join-Path $Root 'tests'
@@ -103,7 +108,9 @@ function Invoke-Test {
 
 function Invoke-Benchmark {
     Invoke-Build
-    & (Join-Path $Root 'tests/benchmark/Measure-DnsblThroughput.ps1') -ModulePath (Join-Path $ModuleOut 'MailBlacklist.psd1')
+    $bench = @{ ModulePath = (Join-Path $ModuleOut 'MailBlacklist.psd1'); Quick = $Quick }
+    if ($Scenario) { $bench.Scenario = $Scenario }
+    & (Join-Path $Root 'tests/benchmark/Measure-DnsblThroughput.ps1') @bench
 }
 
 function Invoke-BounceSpeed {

@@ -24,12 +24,15 @@ namespace MailBlacklist
         [ValidateRange(0, 10)]
         public int Retry { get; set; } = 1;
 
-        /// <summary>Queries in flight for the whole command; subclasses set their own default.</summary>
+        /// <summary>The default -ThrottleLimit of every DNS cmdlet (documented in the help).</summary>
+        public const int DefaultThrottleLimit = ResolverOptions.DefaultMaxInFlight;
+
+        /// <summary>The ceiling of queries in flight for the whole command.</summary>
         [Parameter]
         [ValidateRange(1, 4096)]
-        public int ThrottleLimit { get; set; } = 64;
+        public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
 
-        private UdpDnsResolver _udp;
+        private ResolverStack _resolvers;
 
         protected QueryService Queries { get; private set; }
 
@@ -40,24 +43,23 @@ namespace MailBlacklist
         /// command, since nothing could be checked.</summary>
         protected QueryService OpenQueries(int maxQueriesPerSecond, bool useSessionCache)
         {
-            var endpoints = new List<IPEndPoint>();
-            foreach (string server in Server ?? new string[0])
+            try
             {
-                try { endpoints.AddRange(ServerEndpoint.Parse(server)); }
-                catch (Exception ex) when (ex is FormatException || ex is System.Net.Sockets.SocketException || ex is ArgumentException)
+                _resolvers = ResolverFactory.Create(new ResolverOptions
                 {
-                    ThrowConfigurationError("InvalidServer", ErrorCategory.InvalidArgument, server, "Error_InvalidServer", server);
-                }
+                    Servers = Server ?? new string[0],
+                    Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                    Retries = Retry,
+                    MaxInFlight = ThrottleLimit,
+                });
             }
-            var timeout = TimeSpan.FromSeconds(TimeoutSec);
-            var dnsClient = new DnsClientResolver(endpoints, timeout, Retry);
-            ResolverEndpoints = dnsClient.Servers;
-            // A, AAAA, TXT and SOA questions go through the module's own UDP client, built for many
-            // queries in flight; DnsClient.NET stays behind it for TCP and the other record types.
-            IDnsResolver resolver = dnsClient;
-            if (dnsClient.Servers.Count > 0) resolver = _udp = new UdpDnsResolver(dnsClient.Servers, timeout, Retry, dnsClient);
-            Queries = new QueryService(resolver, ThrottleLimit, maxQueriesPerSecond, useSessionCache ? AnswerCache.Session : null);
-            WriteVerbose(L("Verbose_Resolver", resolver.Description));
+            catch (InvalidServerException ex)
+            {
+                ThrowConfigurationError("InvalidServer", ErrorCategory.InvalidArgument, ex.Server, "Error_InvalidServer", ex.Server);
+            }
+            ResolverEndpoints = _resolvers.Endpoints;
+            Queries = new QueryService(_resolvers.Resolver, ThrottleLimit, maxQueriesPerSecond, useSessionCache ? AnswerCache.Session : null);
+            WriteVerbose(L("Verbose_Resolver", _resolvers.Resolver.Description));
             return Queries;
         }
 
@@ -75,8 +77,8 @@ namespace MailBlacklist
         public virtual void Dispose()
         {
             CancelPending();
-            _udp?.Dispose();
-            _udp = null;
+            _resolvers?.Dispose();
+            _resolvers = null;
             Queries?.Dispose();
         }
     }

@@ -1,41 +1,50 @@
 <#
 .SYNOPSIS
-    Throughput, memory and completeness of Test-Dnsbl against real DNS servers on loopback.
+    Test-Dnsbl with default settings against the set-ups users have, each beside dnsperf on the
+    same server and names in the same run; peak memory; and the peer, side by side.
 .DESCRIPTION
-    Starts its own DnsLab (tests/lab/DnsLab.psm1) and prints:
-      1. the ceiling: dnsperf asking the same questions the cmdlet asks, queries/s;
-      2. Test-Dnsbl over -Addresses addresses of 10.0.0.0/16 x the 20 bench zones, queries/s and
-         the ratio to (1) (target >= 0.5);
-      3. the same through the lab's Delayed dnsdist, which adds 50 ms to every answer
-         (target >= 5,000 queries/s);
-      4. peak RSS (VmHWM) of a child pwsh running Test-Dnsbl over -Addresses and -LargeAddresses
-         addresses (target < 300 MB both, the second <= 1.5x the first);
-      5. the count check of every run: results + errors == addresses x zones, and how many
-         results are Error (timeouts: a lost UDP answer is an Error, never NotListed).
-
-    Where the client talks to (-Target):
-      Dnsdist (default): the lab's dnsdist in front of 4 rbldnsd. rbldnsd reads one UDP socket
-        with a fixed 64 KiB receive buffer and silently loses a burst of more than about 118
-        queries, so a client with hundreds in flight needs dnsdist's 4 MiB buffers and several
-        rbldnsd behind it; it is also the path of (3), so (2) and (3) differ only by the delay.
-      Rbldnsd: one rbldnsd directly (ThrottleLimit is then capped at 64 to stay below its buffer).
-    The ceiling (1) is always measured against the same endpoint as (2).
-
-    Every Test-Dnsbl run happens in a child pwsh (fresh process: a clean peak RSS and no session
-    cache from an earlier run). Throughput runs use -NoCache so that cached answers cannot fake
-    the figures; the memory runs use the default (session cache on), the way a user runs it.
+    Starts its own DnsLab (tests/lab/DnsLab.psm1) with ONE rbldnsd serving the 20 bench zones,
+    and measures Test-Dnsbl with its defaults (no -ThrottleLimit, -TimeoutSec or -Retry) over
+    N addresses of 10.0.0.0/16 x 20 zones:
+      Plain    one plain rbldnsd (a list operator's or feed user's own server);
+      Unbound  Debian unbound in front of it (stub zones), cache cold for Test-Dnsbl; dnsperf
+               runs AFTER it, on the same names, so dnsperf's figure is unbound's warm cache;
+      Delayed  dnsdist adding 50 ms to every answer (internet latency), in front of it;
+      Lossy    dnsdist dropping 5 % of queries at random, in front of it;
+      Memory   -LargeAddresses x 20 written to CSV with Export-Csv (as a scheduled job does),
+               peak RSS (VmHWM) of the process;
+      Peer     ../shared/bench/peer-bench.sh (needs root and unshare): PSBlackListChecker,
+               unmodified, and Test-Dnsbl in a private network namespace, lookups/s side by side.
+    Each Test-Dnsbl run is a fresh child pwsh (clean peak RSS, empty session cache). Every result
+    is compared with the known listing rule of the bench zones (10.0.x.y is listed in benchNN
+    exactly when (x*256+y) % 100 == NN): a false verdict is Listed where not listed, NotListed
+    where listed, or any other status. Error results are counted apart (timeouts among them).
+    The dnsperf ceiling is `dnsperf -c 8 -T 2 -q <Q>` on the A questions Test-Dnsbl asks.
 .EXAMPLE
     dotnet pwsh ./build.ps1 Benchmark
 .EXAMPLE
-    ./tests/benchmark/Measure-DnsblThroughput.ps1 -Addresses 2000 -LargeAddresses 20000 -Target Rbldnsd
+    ./tests/benchmark/Measure-DnsblThroughput.ps1 -Quick -Scenario Plain, Lossy
 #>
 [CmdletBinding(DefaultParameterSetName = 'Main')]
 param(
+    # Addresses x 20 zones for Plain, Unbound and Lossy.
     [Parameter(ParameterSetName = 'Main')][ValidateRange(100, 65536)][int] $Addresses = 10000,
-    [Parameter(ParameterSetName = 'Main')][ValidateRange(100, 1000000)][int] $LargeAddresses = 100000,
-    [Parameter(ParameterSetName = 'Main')][ValidateSet('Dnsdist', 'Rbldnsd')][string] $Target = 'Dnsdist',
-    [Parameter(ParameterSetName = 'Main')][int] $ThrottleLimit = 0,   # 0 = the cmdlet's default
-    [Parameter(ParameterSetName = 'Main')][switch] $SkipMemory,
+    # Addresses x 20 zones through dnsdist +50 ms.
+    [Parameter(ParameterSetName = 'Main')][ValidateRange(100, 65536)][int] $DelayedAddresses = 2000,
+    # Addresses x 20 zones for the peak-RSS run (past 10.0.255.255 it goes on in 10.1/16, unlisted).
+    [Parameter(ParameterSetName = 'Main')][ValidateRange(100, 10000000)][int] $LargeAddresses = 100000,
+    [Parameter(ParameterSetName = 'Main')][ValidateSet('Plain', 'Unbound', 'Delayed', 'Lossy', 'Memory', 'Peer')]
+    [string[]] $Scenario = @('Plain', 'Unbound', 'Delayed', 'Lossy', 'Memory', 'Peer'),
+    # A small version in about two minutes: 1,000 / 500 / 10,000 addresses, peer 100 / 10.
+    [Parameter(ParameterSetName = 'Main')][switch] $Quick,
+    # Runs of Test-Dnsbl and dnsperf for Plain (best of each), since other work moves both.
+    [Parameter(ParameterSetName = 'Main')][ValidateRange(1, 5)][int] $Repeat = 2,
+    # Only for experiments: 0 = the cmdlet's default (what the targets are about).
+    [Parameter(ParameterSetName = 'Main')][int] $ThrottleLimit = 0,
+    # peer-bench.sh; default $env:MAILBLACKLIST_PEER_BENCH, else ../shared/bench/peer-bench.sh.
+    [Parameter(ParameterSetName = 'Main')][string] $PeerBench = $env:MAILBLACKLIST_PEER_BENCH,
+    [Parameter(ParameterSetName = 'Main')][ValidateRange(10, 100000)][int] $PeerAddresses = 1000,
+    [Parameter(ParameterSetName = 'Main')][ValidateRange(10, 100000)][int] $PeerDelayedAddresses = 100,
     # The installed module to measure (default: out/MailBlacklist, as built by build.ps1).
     [Parameter(ParameterSetName = 'Main')][Parameter(ParameterSetName = 'Worker')][string] $ModulePath,
 
@@ -44,7 +53,8 @@ param(
     [Parameter(ParameterSetName = 'Worker', Mandatory)][string] $Server,
     [Parameter(ParameterSetName = 'Worker', Mandatory)][int] $Count,
     [Parameter(ParameterSetName = 'Worker')][int] $Throttle,
-    [Parameter(ParameterSetName = 'Worker')][switch] $NoCache
+    # Write the results here with Export-Csv instead of collecting them.
+    [Parameter(ParameterSetName = 'Worker')][string] $CsvPath
 )
 
 $ErrorActionPreference = 'Stop'
@@ -56,156 +66,105 @@ $ZoneCount = 20
 $BenchZones = 1..$ZoneCount | ForEach-Object { 'bench{0:D2}.bl.test' -f $_ }
 
 # The i-th benchmark address: 10.0.0.0, 10.0.0.1, ... (past 10.0.255.255 it goes on in 10.1/16,
-# which no bench zone lists: the large memory run stays distinct, no answer comes from a cache).
+# which no bench zone lists).
 function Get-BenchAddress([int] $Index) {
     '10.{0}.{1}.{2}' -f ($Index -shr 16), (($Index -shr 8) -band 255), ($Index -band 255)
 }
 
+# The bench zones' listing rule (see Get-DnsLabBenchListing), from the address and zone names.
+function Test-BenchListed([string] $Address, [string] $Zone) {
+    $o = $Address.Split('.')
+    if ($o[0] -ne '10' -or $o[1] -ne '0') { return $false }
+    return ((([int]$o[2] * 256 + [int]$o[3]) % 100) -eq [int]$Zone.Substring(5, 2))
+}
+
 if ($Worker) {
-    Import-Module $ModulePath
-    $list = [string[]]::new($Count)
-    for ($i = 0; $i -lt $Count; $i++) { $list[$i] = Get-BenchAddress $i }
-    $params = @{ Zone = $BenchZones; Server = $Server; CatalogPath = $CatalogPath; TimeoutSec = 2; Retry = 1 }
-    if ($Throttle -gt 0) { $params.ThrottleLimit = $Throttle }
-    if ($NoCache) { $params.NoCache = $true }
-    $verboseFile = [System.IO.Path]::GetTempFileName()
-    $stats = @{ Results = 0L; ErrorResults = 0L; Timeouts = 0L; Listed = 0L; NotListed = 0L; Other = 0L }
-    $timeoutText = 'No answer from the resolver'
-    $sw = [System.Diagnostics.Stopwatch]::StartNew()
-    $list | Test-Dnsbl @params -Verbose -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue 4> $verboseFile |
-        ForEach-Object {
-            $stats.Results++
-            switch ($_.Status) {
-                'Listed' { $stats.Listed++ }
-                'NotListed' { $stats.NotListed++ }
-                'Error' { $stats.ErrorResults++; if ($_.Detail.StartsWith($timeoutText)) { $stats.Timeouts++ } }
-                default { $stats.Other++ }
-            }
-        }
-    $seconds = $sw.Elapsed.TotalSeconds
-    $verbose = Get-Content -LiteralPath $verboseFile
-    Remove-Item -LiteralPath $verboseFile
-    $sent = 0; $txt = 0; $cached = 0
-    foreach ($line in $verbose) {
-        if ($line -match 'Queries sent: (\d+) \(TXT: (\d+)\); answered from cache: (\d+)') {
-            $sent = [long]$Matches[1]; $txt = [long]$Matches[2]; $cached = [long]$Matches[3]
-        }
-    }
-    $hwm = (Get-Content /proc/self/status | Where-Object { $_ -like 'VmHWM:*' }) -replace '\D', ''
-    [pscustomobject]@{
-        Seconds = $seconds; Results = $stats.Results; Errors = $errs.Count; ErrorResults = $stats.ErrorResults
-        Timeouts = $stats.Timeouts; Listed = $stats.Listed; NotListed = $stats.NotListed; Other = $stats.Other
-        Sent = $sent; Txt = $txt; Cached = $cached; PeakRssMB = [math]::Round([long]$hwm / 1024, 1)
-    } | ConvertTo-Json -Compress
+    . (Join-Path $PSScriptRoot 'BenchWorker.ps1')
     return
 }
 
-function Invoke-BenchWorker {
-    param([string] $Server, [int] $Count, [int] $Throttle, [switch] $NoCache)
-    # This pwsh again; as a dotnet tool the process is dotnet itself, running pwsh.dll.
-    $pwsh = (Get-Process -Id $PID).Path
-    $argv = @()
-    if ([System.IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { $argv += Join-Path $PSHOME 'pwsh.dll' }
-    $argv += @('-NoProfile', '-NonInteractive', '-File', $PSCommandPath, '-Worker', '-ModulePath', $ModulePath,
-        '-Server', $Server, '-Count', $Count, '-Throttle', $Throttle)
-    if ($NoCache) { $argv += '-NoCache' }
-    $out = & $pwsh @argv
-    if ($LASTEXITCODE -ne 0) { throw "Benchmark worker failed (exit $LASTEXITCODE): $out" }
-    $run = ($out | Where-Object { $_ -like '{*' } | Select-Object -Last 1) | ConvertFrom-Json
-    $run | Add-Member -NotePropertyName Addresses -NotePropertyValue $Count
-    $run | Add-Member -NotePropertyName Qps -NotePropertyValue ($run.Sent / $run.Seconds)
-    return $run
+. (Join-Path $PSScriptRoot 'BenchReport.ps1')
+if ($Quick) {
+    foreach ($p in @(@('Addresses', 1000), @('DelayedAddresses', 500), @('LargeAddresses', 10000), @('PeerAddresses', 100), @('PeerDelayedAddresses', 10))) {
+        if (-not $PSBoundParameters.ContainsKey($p[0])) { Set-Variable -Name $p[0] -Value $p[1] }
+    }
 }
-
-function Write-Run([string] $Label, $Run) {
-    $expected = [long]$Run.Addresses * $ZoneCount
-    $ok = ($Run.Results + $Run.Errors) -eq $expected
-    '{0}: {1:N0} addresses x {2} zones in {3:N2} s; {4:N0} queries sent (TXT {5:N0}, from cache {6:N0}) = {7:N0} queries/s' -f `
-        $Label, $Run.Addresses, $ZoneCount, $Run.Seconds, $Run.Sent, $Run.Txt, $Run.Cached, $Run.Qps
-    '    count check: {0:N0} results + {1:N0} errors = {2:N0}, expected {3:N0}: {4}; Listed {5:N0}, NotListed {6:N0}, Error {7:N0} (timeouts {8:N0}), other {9:N0}; peak RSS {10:N1} MB' -f `
-        $Run.Results, $Run.Errors, ($Run.Results + $Run.Errors), $expected, $(if ($ok) { 'OK' } else { 'MISMATCH' }),
-        $Run.Listed, $Run.NotListed, $Run.ErrorResults, $Run.Timeouts, $Run.Other, $Run.PeakRssMB
-    if (-not $ok) { $script:Failures.Add("$Label count check") }
-}
-
-$script:Failures = [System.Collections.Generic.List[string]]::new()
 if (-not (Test-Path -LiteralPath $ModulePath)) { throw "Module not found at ${ModulePath}: run ./build.ps1 Build first." }
 Import-Module (Join-Path $Root 'tests/lab/DnsLab.psm1') -Force
 Install-DnsLabPackage
 $dnsperf = Find-DnsLabProgram dnsperf
 if (-not $dnsperf) { throw 'dnsperf is missing (Debian package dnsperf).' }
+# Details are matched in English (timeouts); the child processes inherit this.
+$env:LANG = 'C.UTF-8'; $env:LC_ALL = 'C.UTF-8'
 
 $cores = [Environment]::ProcessorCount
 $cpu = if (Test-Path /proc/cpuinfo) { (Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^.*:\s*', '' } else { '' }
 "Machine: $cores cores ($cpu), $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription)"
 "pwsh $($PSVersionTable.PSVersion), module $ModulePath"
-if (Test-Path /proc/loadavg) { "Load average before the run (other work on this machine skews every figure): $((Get-Content /proc/loadavg) -replace ' \S+ \S+$', '')" }
+"Test-Dnsbl settings: $(if ($ThrottleLimit -gt 0) { "-ThrottleLimit $ThrottleLimit (NOT the default)" } else { 'defaults (no -ThrottleLimit, -TimeoutSec, -Retry)' }); every run a fresh pwsh"
+Write-LoadAverage 'before the run'
 
-$lab = Start-DnsLab
-try {
-    $endpoint = if ($Target -eq 'Rbldnsd') { $lab.Rbldnsd } else { $lab.Dnsdist }
-    $throttle = $ThrottleLimit
-    if ($Target -eq 'Rbldnsd' -and ($throttle -le 0 -or $throttle -gt 64)) { $throttle = 64 }
-    $how = if ($Target -eq 'Rbldnsd') { "one rbldnsd at $endpoint" } else { "dnsdist at $endpoint in front of $(@($lab.RbldnsdAll).Count) rbldnsd" }
-    "Target: $how; Test-Dnsbl -ThrottleLimit $(if ($throttle -gt 0) { $throttle } else { 'default' })"
-
-    # (1) The ceiling: the A questions Test-Dnsbl asks (one per address and zone), once each.
-    $queryFile = Join-Path $lab.Dir 'bench-queries.txt'
-    $writer = [System.IO.StreamWriter]::new($queryFile)
+$summary = [System.Collections.Generic.List[object]]::new()
+$labScenarios = @($Scenario | Where-Object { $_ -ne 'Peer' })
+if ($labScenarios.Count -gt 0) {
+    $lab = Start-DnsLab -RbldnsdCount 1
     try {
-        for ($i = 0; $i -lt $Addresses; $i++) {
-            $parts = (Get-BenchAddress $i).Split('.')
-            $reversed = "$($parts[3]).$($parts[2]).$($parts[1]).$($parts[0])"
-            foreach ($zone in $BenchZones) { $writer.WriteLine("$reversed.$zone A") }
+        "Lab: rbldnsd $($lab.Rbldnsd) (one process, 20 bench zones); unbound $($lab.Unbound); dnsdist +50 ms $($lab.Delayed); dnsdist 5 % drop $($lab.Lossy)"
+        $plan = [ordered]@{
+            Plain   = @{ Endpoint = $lab.Rbldnsd; Count = $Addresses; Q = 100; Label = "(1) one plain rbldnsd $($lab.Rbldnsd)" }
+            Unbound = @{ Endpoint = $lab.Unbound; Count = $Addresses; Q = 500; Label = "(2) unbound $($lab.Unbound) -> rbldnsd (stub zones)" }
+            Delayed = @{ Endpoint = $lab.Delayed; Count = $DelayedAddresses; Q = 1000; Label = "(3) dnsdist +50 ms $($lab.Delayed) -> rbldnsd" }
+            Lossy   = @{ Endpoint = $lab.Lossy; Count = $Addresses; Q = 100; Label = "(4) dnsdist dropping 5 % $($lab.Lossy) -> rbldnsd" }
         }
-    } finally { $writer.Dispose() }
-    $hostPart, $portPart = $endpoint -split ':'
-    $outstanding = if ($Target -eq 'Rbldnsd') { 100 } else { 500 }
-    $ceilingRuns = foreach ($n in 1..2) {
-        $perf = & $dnsperf -s $hostPart -p $portPart -d $queryFile -n 1 -q $outstanding -b 4096 -t 2 2>&1
-        $qps = ($perf | Select-String 'Queries per second:\s+([\d.]+)').Matches[0].Groups[1].Value
-        $lost = ($perf | Select-String 'Queries lost:\s+(\d+)').Matches[0].Groups[1].Value
-        [pscustomobject]@{ Qps = [double]$qps; Lost = [long]$lost }
+        foreach ($name in $plan.Keys) {
+            if ($name -notin $Scenario) { continue }
+            $s = $plan[$name]
+            ''
+            "$($s.Label): $('{0:N0}' -f $s.Count) addresses x $ZoneCount zones"
+            $queryFile = New-BenchQueryFile -Dir $lab.Dir -Count $s.Count
+            $perfRuns = [System.Collections.Generic.List[object]]::new()
+            $ourRuns = [System.Collections.Generic.List[object]]::new()
+            $times = if ($name -eq 'Plain') { $Repeat } else { 1 }
+            if ($name -eq 'Unbound') {
+                # Test-Dnsbl first, on unbound's cold cache; dnsperf then finds it warm.
+                $ourRuns.Add((Invoke-BenchWorker -Server $s.Endpoint -Count $s.Count -Throttle $ThrottleLimit))
+                $perfRuns.Add((Invoke-Dnsperf -Endpoint $s.Endpoint -QueryFile $queryFile -Outstanding $s.Q))
+            } else {
+                for ($i = 0; $i -lt $times; $i++) {
+                    $perfRuns.Add((Invoke-Dnsperf -Endpoint $s.Endpoint -QueryFile $queryFile -Outstanding $s.Q))
+                    $ourRuns.Add((Invoke-BenchWorker -Server $s.Endpoint -Count $s.Count -Throttle $ThrottleLimit))
+                }
+            }
+            foreach ($p in $perfRuns) { Write-DnsperfRun $p $(if ($name -eq 'Unbound') { 'warm cache, after Test-Dnsbl' } else { '' }) }
+            $i = 0
+            foreach ($r in $ourRuns) { $i++; Write-OurRun "Test-Dnsbl$(if ($ourRuns.Count -gt 1) { " run $i" })$(if ($name -eq 'Unbound') { ', cold cache' })" $r }
+            $summary.Add((Get-ScenarioVerdict -Name $name -Perf $perfRuns -Ours $ourRuns))
+            Write-LoadAverage "after $name"
+        }
+
+        if ('Memory' -in $Scenario) {
+            ''
+            "(5) memory: $('{0:N0}' -f $LargeAddresses) addresses x $ZoneCount zones | Export-Csv, one plain rbldnsd $($lab.Rbldnsd)"
+            $csv = Join-Path $lab.Dir 'bench-results.csv'
+            $run = Invoke-BenchWorker -Server $lab.Rbldnsd -Count $LargeAddresses -Throttle $ThrottleLimit -CsvPath $csv
+            Write-OurRun 'Test-Dnsbl | Export-Csv' $run
+            '    CSV {0:N1} MB' -f ((Get-Item -LiteralPath $csv).Length / 1MB)
+            Remove-Item -LiteralPath $csv
+            $summary.Add((Get-ScenarioVerdict -Name 'Memory' -Perf @() -Ours @($run)))
+        }
+    } finally {
+        Stop-DnsLab -Lab $lab
     }
-    $ceiling = ($ceilingRuns | Measure-Object Qps -Maximum).Maximum
-    '(1) ceiling: dnsperf -q {0} against {1}: {2:N0} queries/s (best of 2; lost {3})' -f $outstanding, $how, $ceiling, (($ceilingRuns | ForEach-Object Lost) -join ', ')
-
-    # (2) Test-Dnsbl, no cache, against the same endpoint; best of 2 like the ceiling, because
-    # other work on the machine moves both figures.
-    $runs2 = foreach ($n in 1..2) { Invoke-BenchWorker -Server $endpoint -Count $Addresses -Throttle $throttle -NoCache }
-    $n = 0
-    foreach ($r in $runs2) { $n++; Write-Run "(2) Test-Dnsbl -NoCache, run $n" $r }
-    $run2 = $runs2 | Sort-Object Qps -Descending | Select-Object -First 1
-    $ratio = $run2.Qps / $ceiling
-    '    best of 2: {0:N0} queries/s' -f $run2.Qps
-    '    ratio to the ceiling: {0:N2} (target >= 0.5): {1}' -f $ratio, $(if ($ratio -ge 0.5) { 'met' } else { 'NOT met' })
-    if ($ratio -lt 0.5) { $script:Failures.Add('(2) ratio') }
-
-    # (3) The same through dnsdist adding 50 ms to every answer.
-    $run3 = Invoke-BenchWorker -Server $lab.Delayed -Count $Addresses -Throttle $ThrottleLimit -NoCache
-    Write-Run "(3) Test-Dnsbl -NoCache via Delayed (+50 ms) $($lab.Delayed)" $run3
-    '    target >= 5,000 queries/s: {0}' -f $(if ($run3.Qps -ge 5000) { 'met' } else { 'NOT met' })
-    if ($run3.Qps -lt 5000) { $script:Failures.Add('(3) delayed qps') }
-
-    # (4) Peak memory, session cache on (the default).
-    if (-not $SkipMemory) {
-        $small = Invoke-BenchWorker -Server $endpoint -Count $Addresses -Throttle $throttle
-        Write-Run "(4a) memory, $('{0:N0}' -f $Addresses) addresses, cache on" $small
-        $large = Invoke-BenchWorker -Server $endpoint -Count $LargeAddresses -Throttle $throttle
-        Write-Run "(4b) memory, $('{0:N0}' -f $LargeAddresses) addresses, cache on" $large
-        $growth = $large.PeakRssMB / $small.PeakRssMB
-        '(4) peak RSS: {0:N1} MB for {1:N0} addresses, {2:N1} MB for {3:N0} (x{4:N2}); target < 300 MB both, <= 1.5x: {5}' -f `
-            $small.PeakRssMB, $Addresses, $large.PeakRssMB, $LargeAddresses, $growth,
-            $(if ($small.PeakRssMB -lt 300 -and $large.PeakRssMB -lt 300 -and $growth -le 1.5) { 'met' } else { 'NOT met' })
-        if (-not ($small.PeakRssMB -lt 300 -and $large.PeakRssMB -lt 300 -and $growth -le 1.5)) { $script:Failures.Add('(4) memory') }
-    }
-    '(5) count check: results + errors == addresses x zones in every run above: {0}' -f $(if ($script:Failures -like '*count*') { 'FAILED' } else { 'OK' })
 }
-finally {
-    Stop-DnsLab -Lab $lab
+
+if ('Peer' -in $Scenario) {
+    ''
+    $peer = Invoke-PeerBench -Script $PeerBench -Direct $PeerAddresses -Delayed $PeerDelayedAddresses
+    foreach ($v in $peer) { $summary.Add($v) }
 }
-if ($script:Failures.Count -gt 0) {
-    "Targets not met: $($script:Failures -join ', ')"
-} else {
-    'All targets met.'
-}
+
+''
+'Summary (targets from issue 8; same run, this machine):'
+$summary | Format-Table -AutoSize Scenario, Figure, Reference, Target, Met | Out-String -Width 220
+$notMet = @($summary | Where-Object Met -eq 'NO')
+if ($notMet.Count -gt 0) { "Targets not met: $(($notMet | ForEach-Object Scenario) -join ', ')" } else { 'All measured targets met.' }

@@ -1,14 +1,16 @@
 # DnsLab: real DNS servers on loopback for MailBlacklist tests.
 #   rbldnsd (DNSBL zones in ./zones), Knot (ordinary zones in ./knot),
-#   dnsdist in front (routing, faults, latency), a second dnsdist adding 50 ms to every answer.
-# Needs only pwsh and the Debian packages rbldnsd knot dnsdist dnsperf knot-dnsutils.
+#   dnsdist in front (routing, faults, latency), a second dnsdist adding 50 ms to every answer,
+#   unbound (recursive resolver with stub zones) and a dnsdist dropping 5 % of queries, both in
+#   front of the first rbldnsd alone.
+# Needs only pwsh and the Debian packages rbldnsd knot dnsdist dnsperf knot-dnsutils unbound.
 # No bash: processes are started with System.Diagnostics.Process; /bin/sh is used only for
 # an optional watchdog that kills the servers if the owning pwsh process dies.
 
 Set-StrictMode -Version 3.0
 
 $script:LabRoot = $PSScriptRoot
-$script:DebianPackages = @('rbldnsd', 'knot', 'dnsdist', 'dnsperf', 'knot-dnsutils')
+$script:DebianPackages = @('rbldnsd', 'knot', 'dnsdist', 'dnsperf', 'knot-dnsutils', 'unbound')
 # program -> Debian package
 $script:Programs = [ordered]@{
     rbldnsd = 'rbldnsd'
@@ -16,10 +18,12 @@ $script:Programs = [ordered]@{
     dnsdist = 'dnsdist'
     dnsperf = 'dnsperf'
     kdig    = 'knot-dnsutils'
+    unbound = 'unbound'
 }
 $script:DqsKey = 'secretkey123abc'
 $script:DqsBase = 'zen.dq.spamhaus.test'
 $script:BenchZoneCount = 20
+$script:LossyDropRate = 0.05
 
 function Find-DnsLabProgram {
     <# Full path of a program, also looking in the sbin folders a non-root PATH lacks. #>
@@ -54,13 +58,13 @@ function Get-MissingDnsLabProgram {
 function Install-DnsLabPackage {
     <#
     .SYNOPSIS
-    Installs rbldnsd, Knot, dnsdist, dnsperf and kdig with apt-get when any of them is missing.
+    Installs rbldnsd, Knot, dnsdist, dnsperf, kdig and unbound with apt-get when any is missing.
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param()
     $missing = @(Get-MissingDnsLabProgram)
     if ($missing.Count -eq 0) {
-        Write-Verbose 'DnsLab: rbldnsd, knotd, dnsdist, dnsperf and kdig are present.'
+        Write-Verbose 'DnsLab: rbldnsd, knotd, dnsdist, dnsperf, kdig and unbound are present.'
         return
     }
     $packages = @($missing | ForEach-Object { $script:Programs[$_] } | Select-Object -Unique)
@@ -268,14 +272,42 @@ function New-DnsLabBenchZone([string] $ZoneDir) {
     return $specs
 }
 
+function New-DnsLabUnboundConf {
+    # unbound.conf from the template: one stub zone per lab zone, so unbound iterates to the lab
+    # servers exactly as it would to a list's own name servers. Returns the file's path.
+    param($Lab, [string] $Dir, [string[]] $RbldnsdZones, [string[]] $KnotZones)
+    $toAddr = { param($endpoint) $endpoint.Replace(':', '@') }
+    $stubs = [ordered]@{}
+    foreach ($zone in $RbldnsdZones) { $stubs[$zone.ToLowerInvariant()] = & $toAddr $Lab.Rbldnsd }
+    foreach ($zone in $KnotZones) { $stubs[$zone.ToLowerInvariant()] = & $toAddr $Lab.Knot }
+    # Zones made by dnsdist rules (faults, 1.5 s latency, the DQS wrong-key answer) go to
+    # Dnsdist; the good DQS key zone stays on rbldnsd (the more specific stub wins).
+    foreach ($zone in 'servfail.bl.test', 'refused.bl.test', 'drop.bl.test', 'slow.bl.test', $script:DqsBase) {
+        $stubs[$zone] = & $toAddr $Lab.Dnsdist
+    }
+    $zoneText = ($stubs.Keys | ForEach-Object {
+            "stub-zone:`n    name: `"$_.`"`n    stub-addr: $($stubs[$_])`n"
+        }) -join "`n"
+    $conf = (Get-Content -Raw -LiteralPath (Join-Path $script:LabRoot 'unbound.conf.template')).
+        Replace('{{LISTEN}}', (& $toAddr $Lab.Unbound)).Replace('{{DIR}}', $Dir).
+        Replace('{{ROOT}}', (& $toAddr $Lab.Blind)).Replace('{{ZONES}}', $zoneText)
+    $path = Join-Path $Dir 'unbound.conf'
+    [System.IO.File]::WriteAllText($path, $conf)
+    return $path
+}
+
 function Start-DnsLab {
     <#
     .SYNOPSIS
-    Starts rbldnsd (x2), Knot and two dnsdist instances on 127.0.0.1 and returns the lab.
+    Starts rbldnsd, Knot, four dnsdist instances and unbound on 127.0.0.1 and returns the lab.
     .OUTPUTS
-    PSCustomObject with Rbldnsd, Knot, Dnsdist, Delayed, Dead, Blind ("127.0.0.1:port"), RbldnsdAll.
+    PSCustomObject with Rbldnsd, Knot, Dnsdist, Delayed, Dead, Blind, Unbound, Lossy
+    ("127.0.0.1:port"), RbldnsdAll (every rbldnsd endpoint), Processes, Watchdog, Dir,
+    StartSeconds. Pass it to Stop-DnsLab.
     Blind is a resolver without internet: NXDOMAIN for every name, the DNS root included.
-    (every rbldnsd endpoint), Processes, Watchdog, Dir, StartSeconds. Pass it to Stop-DnsLab.
+    Unbound is a recursive resolver (cold cache) with a stub zone per lab zone: rbldnsd zones go
+    to Rbldnsd alone, ordinary zones to Knot, the dnsdist-only fault zones to Dnsdist.
+    Lossy is a dnsdist in front of Rbldnsd alone (and Knot) that drops 5 % of queries at random.
     .PARAMETER RbldnsdCount
     rbldnsd processes behind both dnsdist instances. rbldnsd fixes its UDP receive buffer at
     64 KiB (about 118 queries); a burst beyond that per process is silently lost.
@@ -287,7 +319,7 @@ function Start-DnsLab {
         [ValidateRange(1, 16)][int] $RbldnsdCount = 4
     )
     $sw = [System.Diagnostics.Stopwatch]::StartNew()
-    $missing = @(Get-MissingDnsLabProgram | Where-Object { $_ -in 'rbldnsd', 'knotd', 'dnsdist' })
+    $missing = @(Get-MissingDnsLabProgram | Where-Object { $_ -in 'rbldnsd', 'knotd', 'dnsdist', 'unbound' })
     if ($missing.Count -gt 0) {
         throw "DnsLab: missing $($missing -join ', '). Run Install-DnsLabPackage (Debian packages: $($script:DebianPackages -join ' '))."
     }
@@ -302,6 +334,8 @@ function Start-DnsLab {
         Delayed      = $null
         Dead         = $null
         Blind        = $null
+        Unbound      = $null
+        Lossy        = $null
         Processes    = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
         Watchdog     = $null
         Dir          = $null
@@ -309,19 +343,19 @@ function Start-DnsLab {
         Internal     = [pscustomobject]@{ Locks = [System.Collections.Generic.List[object]]::new(); Io = $io }
     }
     try {
-        # Ports: knot, dnsdist, delayed, dead, then one per rbldnsd.
+        # Ports: knot, dnsdist, delayed, dead, blind, unbound, lossy, then one per rbldnsd.
         $ports = @()
         $next = $BasePort
-        foreach ($i in 1..(5 + $RbldnsdCount)) {
+        foreach ($i in 1..(7 + $RbldnsdCount)) {
             $reserved = Get-DnsLabPortLock -From $next -Exclude $ports
             $lab.Internal.Locks.Add($reserved.Lock)
             $ports += $reserved.Port
             $next = $reserved.Port + 1
         }
         $ep = $ports | ForEach-Object { "127.0.0.1:$_" }
-        $lab.Knot, $lab.Dnsdist, $lab.Delayed, $lab.Dead, $lab.Blind = $ep[0..4]
-        $rbldnsdPorts = @($ports[5..(4 + $RbldnsdCount)])
-        $lab.RbldnsdAll = @($ep[5..(4 + $RbldnsdCount)])
+        $lab.Knot, $lab.Dnsdist, $lab.Delayed, $lab.Dead, $lab.Blind, $lab.Unbound, $lab.Lossy = $ep[0..6]
+        $rbldnsdPorts = @($ports[7..(6 + $RbldnsdCount)])
+        $lab.RbldnsdAll = @($ep[7..(6 + $RbldnsdCount)])
         $lab.Rbldnsd = $lab.RbldnsdAll[0]
 
         # Fresh world-readable directory (rbldnsd drops root privileges before reading zones).
@@ -352,16 +386,24 @@ function Start-DnsLab {
         $template = Get-Content -Raw -LiteralPath (Join-Path $script:LabRoot 'dnsdist.lua.template')
         $luaList = { param($items) '{' + (($items | ForEach-Object { '"' + $_ + '"' }) -join ', ') + '}' }
         $dnsdistConf = @{}
-        foreach ($variant in @(@('dnsdist', $lab.Dnsdist, 0, 'false'), @('delayed', $lab.Delayed, 50, 'false'), @('blind', $lab.Blind, 0, 'true'))) {
+        # name, listen, delay ms, NXDOMAIN for all, drop rate, rbldnsd behind it
+        $variants = @(
+            @('dnsdist', $lab.Dnsdist, 0, 'false', 0, $lab.RbldnsdAll),
+            @('delayed', $lab.Delayed, 50, 'false', 0, $lab.RbldnsdAll),
+            @('blind', $lab.Blind, 0, 'true', 0, $lab.RbldnsdAll),
+            @('lossy', $lab.Lossy, 0, 'false', $script:LossyDropRate, @($lab.Rbldnsd))
+        )
+        foreach ($variant in $variants) {
             $header = @(
                 "-- generated by Start-DnsLab"
                 "local lab = {"
                 "  listen = `"$($variant[1])`","
-                "  rbldnsd = $(& $luaList $lab.RbldnsdAll),"
+                "  rbldnsd = $(& $luaList $variant[5]),"
                 "  knot = `"$($lab.Knot)`","
                 "  knotZones = $(& $luaList @($knotZones | ForEach-Object { "$_." })),"
                 "  delayMs = $($variant[2]),"
                 "  nxdomainAll = $($variant[3]),"
+                "  dropRate = $([string]::Format([cultureinfo]::InvariantCulture, '{0}', $variant[4])),"
                 "  slowMs = 1500,"
                 "  dqsBase = `"$($script:DqsBase).`","
                 "  dqsKey = `"$($script:DqsKey).$($script:DqsBase).`","
@@ -371,6 +413,8 @@ function Start-DnsLab {
             [System.IO.File]::WriteAllText($path, $header + "`n" + $template)
             $dnsdistConf[$variant[0]] = $path
         }
+
+        $unboundConfPath = New-DnsLabUnboundConf -Lab $lab -Dir $dir -RbldnsdZones @($zoneSpecs | ForEach-Object { ($_ -split ':')[0] }) -KnotZones $knotZones
 
         Set-DnsLabMode $dir '755'
         foreach ($d in $zoneDir, $knotDir) { Set-DnsLabMode $d '755' }
@@ -402,6 +446,12 @@ function Start-DnsLab {
                 Args = @('--supervised', '--disable-syslog', '-C', $dnsdistConf['delayed']) }
             [pscustomobject]@{ Name = 'blind'; Exe = $dnsdist; Endpoint = $lab.Blind; Probes = @()
                 Args = @('--supervised', '--disable-syslog', '-C', $dnsdistConf['blind']) }
+            # Readiness probes only; 5 % of them are dropped and simply retried.
+            [pscustomobject]@{ Name = 'lossy'; Exe = $dnsdist; Endpoint = $lab.Lossy; Probes = @($rblProbe, $knotProbe)
+                Args = @('--supervised', '--disable-syslog', '-C', $dnsdistConf['lossy']) }
+            # Last: its stub zones point at the servers above, which are up by the time it is probed.
+            [pscustomobject]@{ Name = 'unbound'; Exe = (Find-DnsLabProgram unbound); Endpoint = $lab.Unbound; Probes = @($rblProbe, $knotProbe)
+                Args = @('-d', '-c', $unboundConfPath) }
         )
         foreach ($s in $servers) {
             $lab.Processes.Add((Start-DnsLabProcess -Name $s.Name -FilePath $s.Exe -Arguments $s.Args -Dir $dir -Io $io))

@@ -85,7 +85,7 @@ function Test-Case {
 
 $overall = [System.Diagnostics.Stopwatch]::StartNew()
 $lab = Start-DnsLab
-Write-Host "Lab started in $($lab.StartSeconds) s: rbldnsd $($lab.RbldnsdAll -join ', '); knot $($lab.Knot); dnsdist $($lab.Dnsdist); delayed $($lab.Delayed); dead $($lab.Dead); dir $($lab.Dir)"
+Write-Host "Lab started in $($lab.StartSeconds) s: rbldnsd $($lab.RbldnsdAll -join ', '); knot $($lab.Knot); dnsdist $($lab.Dnsdist); delayed $($lab.Delayed); dead $($lab.Dead); unbound $($lab.Unbound); lossy $($lab.Lossy); dir $($lab.Dir)"
 $labPids = @($lab.Processes | ForEach-Object Id) + @($lab.Watchdog | Where-Object { $_ } | ForEach-Object Id)
 try {
     $t = 'Listed, see https://good.bl.test/lookup?ip='
@@ -184,6 +184,36 @@ try {
     Test-Case 'knot: PTR' Dnsdist '25.2.0.192.in-addr.arpa' PTR -Answers 'mx1.mail.test.'
     Test-Case 'knot: PTR via Delayed' Delayed '25.2.0.192.in-addr.arpa' PTR -Answers 'mx1.mail.test.' -MinMs 45
     Test-Case 'knot: no PTR for .26' Dnsdist '26.2.0.192.in-addr.arpa' PTR -Status NXDOMAIN -Answers @()
+
+    # unbound: stub zones to rbldnsd, Knot and (fault zones) dnsdist; nothing else is reachable
+    Test-Case 'unbound: test point' Unbound '2.0.0.127.good.bl.test' -Answers '127.0.0.2' -Timeout 2
+    Test-Case 'unbound: 127.0.0.1 not listed' Unbound '1.0.0.127.good.bl.test' -Status NXDOMAIN -Answers @() -Timeout 2
+    Test-Case "unbound: bench07 $benchHit" Unbound "$(ConvertTo-Reverse $benchHit).bench07.bl.test" -Answers '127.0.0.2' -Timeout 2
+    Test-Case 'unbound: spamhaus TXT' Unbound '2.2.0.192.spamhaus.bl.test' TXT -Answers '"https://www.spamhaus.org/sbl/query/SBL12345"' -Timeout 2
+    Test-Case 'unbound: DQS good key' Unbound '2.2.0.192.secretkey123abc.zen.dq.spamhaus.test' -Answers '127.0.0.2' -Timeout 2
+    Test-Case 'unbound: DQS wrong key (dnsdist)' Unbound '2.0.0.127.wrongkey.zen.dq.spamhaus.test' -Answers '127.255.255.250' -Timeout 2
+    Test-Case 'unbound: servfail.bl.test' Unbound '2.0.0.127.servfail.bl.test' -Status SERVFAIL -Timeout 2
+    Test-Case 'unbound: knot MX' Unbound 'mail.test' MX -Answers '10 mx1.mail.test.' -Timeout 2
+    Test-Case 'unbound: knot PTR (192.0.2/24 default zone off)' Unbound '25.2.0.192.in-addr.arpa' PTR -Answers 'mx1.mail.test.' -Timeout 2
+    Test-Case 'unbound: knot IPv6 PTR' Unbound '0.6.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.5.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa' PTR -Answers 'implicit.ms.test.' -Timeout 2
+    Test-Case 'unbound: no internet (root is Blind)' Unbound 'www.example.com' -Status SERVFAIL -Timeout 3
+
+    # Lossy: dnsdist dropping 5 % at random. 2,000 distinct names through dnsperf; the loss must
+    # be near 5 % (binomial sd about 0.5 %: 2..9 % is far outside chance), and none straight
+    # from the same rbldnsd.
+    foreach ($target in 'Lossy', 'Rbldnsd') {
+        $file = Join-Path $lab.Dir "loss-$target.txt"
+        [System.IO.File]::WriteAllLines($file, [string[]]@(foreach ($n in 0..1999) { "$($n % 250).$([math]::Floor($n / 250)).0.10.bench01.bl.test A" }))
+        $perf = & (Find-DnsLabProgram dnsperf) -s 127.0.0.1 -p $lab.$target.Split(':')[1] -d $file -n 1 -q 20 -t 1 2>&1
+        $lost = [int]($perf | Select-String 'Queries lost:\s+(\d+)').Matches[0].Groups[1].Value
+        $pct = 100.0 * $lost / 2000
+        $ok = if ($target -eq 'Lossy') { $pct -ge 2 -and $pct -le 9 } else { $lost -eq 0 }
+        $results.Add([pscustomobject]@{
+                Pass = if ($ok) { 'ok' } else { 'FAIL' }; Case = "loss of 2,000 queries via $target"; Server = $target
+                Query = 'dnsperf -q 20'; Expected = if ($target -eq 'Lossy') { '2..9 % lost' } else { '0 lost' }
+                Actual = ('{0} lost ({1:N1} %)' -f $lost, $pct); Ms = 0
+            })
+    }
 } finally {
     $stopSw = [System.Diagnostics.Stopwatch]::StartNew()
     Stop-DnsLab -Lab $lab
@@ -208,7 +238,7 @@ if (-not $SkipParallel) {
                 $answer = & (Find-DnsLabProgram kdig) "@127.0.0.1" -p $lab.Dnsdist.Split(':')[1] +short '2.0.0.127.good.bl.test' A
                 Start-Sleep -Seconds 2   # overlap with the other lab
                 [pscustomobject]@{
-                    Endpoints = @($lab.RbldnsdAll) + @($lab.Knot, $lab.Dnsdist, $lab.Delayed, $lab.Dead)
+                    Endpoints = @($lab.RbldnsdAll) + @($lab.Knot, $lab.Dnsdist, $lab.Delayed, $lab.Dead, $lab.Blind, $lab.Unbound, $lab.Lossy)
                     Answer = "$answer"; Start = $lab.StartSeconds; Pids = @($lab.Processes.Id)
                 }
             } finally { Stop-DnsLab $lab }

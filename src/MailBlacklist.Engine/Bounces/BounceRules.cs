@@ -18,10 +18,17 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "aliases")] public Dictionary<string, string[]> Aliases { get; set; }
         [DataMember(Name = "rules")] public List<PhraseRule> Rules { get; set; }
         [DataMember(Name = "commands")] public Dictionary<string, string[]> Commands { get; set; }
+        /// <summary>What a permanent refusal means when only the command it answered is known.</summary>
+        [DataMember(Name = "commandReasons")] public Dictionary<string, string> CommandReasons { get; set; }
         [DataMember(Name = "overrides")] public List<Override> Overrides { get; set; }
         [DataMember(Name = "statusCodes")] public Dictionary<string, string> StatusCodes { get; set; }
         [DataMember(Name = "statusClasses")] public Dictionary<string, string> StatusClasses { get; set; }
         [DataMember(Name = "replyCodes")] public Dictionary<string, string> ReplyCodes { get; set; }
+        /// <summary>RFC 3463 subject.detail of a reason, for messages that give no code.</summary>
+        [DataMember(Name = "reasonStatus")] public Dictionary<string, string> ReasonStatus { get; set; }
+        /// <summary>Words that state an RFC 3463 condition outright, for messages that give no code.</summary>
+        [DataMember(Name = "statusWords")] public Dictionary<string, string> StatusWords { get; set; }
+        internal List<KeyValuePair<string, TieredRegex>> StatusWordRegexes { get; private set; }
         /// <summary>Reasons whose words beat even a strong status code (a full mailbox reported with 5.1.1).</summary>
         [DataMember(Name = "phraseBeatsStatus")] public List<string> PhraseBeatsStatus { get; set; }
         [DataMember(Name = "strongStatusCodes")] public List<string> StrongStatusCodes { get; set; }
@@ -55,6 +62,11 @@ namespace MailBlacklist.Engine.Bounces
         /// <summary>True when two reason names mean the same (sisimai 5.5 merged some names).</summary>
         public bool SameReason(string a, string b) =>
             Expand(a).Intersect(Expand(b), StringComparer.OrdinalIgnoreCase).Any();
+
+        /// <summary>True when both names fall under one sisimai 5.5 name (MesgTooBig and ExceedLimit).</summary>
+        public bool SameFamily(string a, string b) =>
+            string.Equals(a, b, StringComparison.OrdinalIgnoreCase)
+            || (Aliases ?? new Dictionary<string, string[]>()).Values.Any(v => v.Contains(a, StringComparer.OrdinalIgnoreCase) && v.Contains(b, StringComparer.OrdinalIgnoreCase));
 
         // RateLimited means TooManyConn or Speeding, EmailTooLarge means ExceedLimit or MesgTooBig.
         private IEnumerable<string> Expand(string name)
@@ -121,12 +133,17 @@ namespace MailBlacklist.Engine.Bounces
                 o.ReplyRegex = string.IsNullOrEmpty(o.Reply) ? null : new TieredRegex(o.Reply, RegexOptions.CultureInvariant, MatchTimeout);
                 o.Reasons = new HashSet<string>((o.Reason ?? string.Empty).Split('|'));
                 o.Commands = string.IsNullOrEmpty(o.Command) ? null : new HashSet<string>(o.Command.Split('|'));
+                o.NotCommands = string.IsNullOrEmpty(o.NotCommand) ? null : new HashSet<string>(o.NotCommand.Split('|'));
             }
             StrongStatusCodes = StrongStatusCodes ?? new List<string>();
             PhraseBeatsStatus = PhraseBeatsStatus ?? new List<string>();
             StatusCodes = StatusCodes ?? new Dictionary<string, string>();
             StatusClasses = StatusClasses ?? new Dictionary<string, string>();
             ReplyCodes = ReplyCodes ?? new Dictionary<string, string>();
+            CommandReasons = CommandReasons ?? new Dictionary<string, string>();
+            ReasonStatus = ReasonStatus ?? new Dictionary<string, string>();
+            StatusWordRegexes = (StatusWords ?? new Dictionary<string, string>()).Where(w => !w.Key.StartsWith("_"))
+                .Select(w => new KeyValuePair<string, TieredRegex>(w.Key, new TieredRegex(w.Value, Options, MatchTimeout))).ToList();
         }
     }
 
@@ -149,6 +166,7 @@ namespace MailBlacklist.Engine.Bounces
         // Reason and Command split once at load, not on every message.
         internal HashSet<string> Reasons { get; set; }
         internal HashSet<string> Commands { get; set; }
+        internal HashSet<string> NotCommands { get; set; }
 
         internal bool Applies(string reason, string status, string command, string text, string action, string reply) =>
             reason != null && Reasons.Contains(reason)
@@ -157,7 +175,7 @@ namespace MailBlacklist.Engine.Bounces
             && (TextRegex == null || TextRegex.IsMatch(text ?? string.Empty))
             && (StatusRegex == null || StatusRegex.IsMatch(status ?? string.Empty))
             && (Commands == null || (command != null && Commands.Contains(command)))
-            && (string.IsNullOrEmpty(NotCommand) || NotCommand != command);
+            && (NotCommands == null || command == null || !NotCommands.Contains(command));
     }
 
     [DataContract]
@@ -185,16 +203,22 @@ namespace MailBlacklist.Engine.Bounces
     public sealed class EvidenceRules
     {
         [DataMember(Name = "ip")] public List<string> Ip { get; set; }
+        /// <summary>Where the receiving server names its own address ("host mx[ip] said").</summary>
+        [DataMember(Name = "receiverIp")] public List<string> ReceiverIp { get; set; }
+        /// <summary>Any address, for texts whose reason is about the sending host.</summary>
+        [DataMember(Name = "anyIp")] public string AnyIp { get; set; }
         [DataMember(Name = "blocklist")] public List<BlocklistPattern> Blocklist { get; set; }
         [DataMember(Name = "providerCode")] public List<string> ProviderCode { get; set; }
         [DataMember(Name = "url")] public string Url { get; set; }
 
-        internal List<TieredRegex> IpRegexes, ProviderCodeRegexes;
-        internal TieredRegex UrlRegex;
+        internal List<TieredRegex> IpRegexes, ReceiverIpRegexes, ProviderCodeRegexes;
+        internal TieredRegex UrlRegex, AnyIpRegex;
 
         internal void Compile()
         {
             IpRegexes = (Ip ?? new List<string>()).Select(p => new TieredRegex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
+            ReceiverIpRegexes = (ReceiverIp ?? new List<string>()).Select(p => new TieredRegex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
+            AnyIpRegex = string.IsNullOrEmpty(AnyIp) ? null : new TieredRegex(AnyIp, BounceRules.Options, BounceRules.MatchTimeout);
             ProviderCodeRegexes = (ProviderCode ?? new List<string>()).Select(p => new TieredRegex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
             foreach (var b in Blocklist ?? new List<BlocklistPattern>()) b.Regex = new TieredRegex(b.Pattern, BounceRules.Options, BounceRules.MatchTimeout);
             UrlRegex = new TieredRegex(Url ?? "(?<url>https?://\\S+)", BounceRules.Options, BounceRules.MatchTimeout);

@@ -22,11 +22,21 @@ namespace MailBlacklist.Engine.Bounces
             @"|\*\* ?original message)",
             Opt | RegexOptions.Multiline);
 
-        private static readonly TieredRegex LeadingAddress = Patterns.Make(@"^\s*(?:[245]\d\d[ \-]+)?(?:<(?<a>" + Addr + @")>|""(?<a>" + Addr + @")""|(?<a>" + Addr + @"))(?=$|[\s:;,.()\[\]<>""'])", Opt);
+        // An address may open the line after a reply code or a quoting "> " (MDaemon lists them so).
+        private static readonly TieredRegex LeadingAddress = Patterns.Make(@"^\s*(?:>\s?)?(?:[45]\d\d[ \-]+)?(?:<(?<a>" + Addr + @")>|""(?<a>" + Addr + @")""|(?<a>" + Addr + @"))(?=$|[\s:;,.()\[\]<>""'])", Opt);
+        private static readonly TieredRegex PhraseThenAddress = Patterns.Make(@"^\s*(?:[245]\d\d[ \-]+)?(?![245]\.\d)[^<>:\s\d][^<>:\n]{0,80}<(?<a>" + Addr + @")>(?=\s*:)", Opt);
+
+        private static int LeadLength(string line)
+        {
+            Match m = PhraseThenAddress.Match(line);
+            return m.Success ? m.Length : LeadingAddress.Match(line).Length;
+        }
+
         private static readonly TieredRegex KeywordAddress = Patterns.Make(
-            @"(?:rcpt to:\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|delivered to:?\s*|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
+            @"(?:rcpt to:\s*|unknown (?:user|recipient|address|mailbox):\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|delivered to:?\s*|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
         private static readonly TieredRegex TranscriptStart = Patterns.Make(@"^\s*(?:\.\.\.\s*)?while talking to\b", Opt);
         private static readonly TieredRegex TranscriptLine = Patterns.Make(@"^\s*(?:>>>|<<<|(?:\.\.\.\s*)?while talking to\b)", Opt);
+        private static readonly TieredRegex X400Smtp = Patterns.Make(@"^[ \t]*(?:[a-z]{1,4}=[^;\n]*;[ \t]*)+dda:smtp=", Opt | RegexOptions.Multiline);
         private static readonly TieredRegex AnyAddr = Patterns.Make("(?<a>" + Addr + ")", Opt);
         private static readonly TieredRegex CodeLine = Patterns.Make(@"(?:^|[\s:;(])(?:[245]\d\d[ \-]|[245]\.\d{1,3}\.\d{1,3}\b)", Opt);
 
@@ -70,6 +80,8 @@ namespace MailBlacklist.Engine.Bounces
         public static List<Finding> Read(string text, ICollection<string> exclude)
         {
             string body = CutReturnedMessage(text);
+            // Old Exchange names a recipient by its X.400 address: "c=US;a= ;p=Org;o=Site;dda:SMTP=user@host;".
+            body = X400Smtp.Replace(body, string.Empty);
             string[] lines = body.Split('\n');
             var found = new List<Finding>();
 
@@ -77,7 +89,9 @@ namespace MailBlacklist.Engine.Bounces
             var starts = new List<(int line, string addr)>();
             for (int i = 0; i < lines.Length; i++)
             {
-                Match m = LeadingAddress.Match(lines[i]);
+                // "name <a@b>: ..." (Exim quotes the whole To item): the address is the bracketed one.
+                Match m = PhraseThenAddress.Match(lines[i]);
+                if (!m.Success) m = LeadingAddress.Match(lines[i]);
                 if (!m.Success) continue;
                 string a = Clean(m.Groups["a"].Value);
                 // An address opening a line is the bounce's own layout: trust it even when it equals
@@ -94,7 +108,7 @@ namespace MailBlacklist.Engine.Bounces
                 int blank = 0;
                 for (int i = from; i < to && block.Count < 20; i++)
                 {
-                    string line = i == from ? lines[i].Substring(LeadingAddress.Match(lines[i]).Length).TrimStart(' ', ':', '.', '>') : lines[i];
+                    string line = i == from ? lines[i].Substring(LeadLength(lines[i])).TrimStart(' ', ':', '.', '>') : lines[i];
                     // A sendmail transcript starts a new session here: its lines belong to the next address.
                     if (i > from && TranscriptStart.IsMatch(line)) break;
                     if (line.Trim().Length == 0)

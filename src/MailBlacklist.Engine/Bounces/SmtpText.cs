@@ -52,8 +52,13 @@ namespace MailBlacklist.Engine.Bounces
         {
             if (string.IsNullOrEmpty(text)) return null;
             Match m = RepliedStatus.Match(text);
-            return m.Success && m.Index > 0 ? text.Substring(m.Index) : null;
+            if (m.Success && m.Index > 0) return text.Substring(m.Index);
+            // "Remote host said: 550 ...", "host x[ip] said: 550 ...": what follows is the receiver's.
+            Match said = Said.Match(text);
+            return said.Success && said.Index + said.Length < text.Length ? text.Substring(said.Index + said.Length) : null;
         }
+
+        private static readonly TieredRegex Said = Patterns.Make(@"\bsaid:\s*(?=[245]\d\d\b)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
         public static string FindReplyCode(string text)
         {

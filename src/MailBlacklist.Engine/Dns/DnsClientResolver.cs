@@ -80,7 +80,7 @@ namespace MailBlacklist.Engine.Dns
                 return DnsAnswer.Failed(Classify(ex), watch.Elapsed, _fallbackServer);
             }
             watch.Stop();
-            return Convert(response, type, watch.Elapsed);
+            return Convert(response, name, type, watch.Elapsed);
         }
 
         private static DnsOutcome Classify(Exception ex)
@@ -101,72 +101,41 @@ namespace MailBlacklist.Engine.Dns
             return DnsOutcome.OtherError;
         }
 
-        private DnsAnswer Convert(IDnsQueryResponse response, DnsRecordType type, TimeSpan elapsed)
+        private DnsAnswer Convert(IDnsQueryResponse response, string name, DnsRecordType type, TimeSpan elapsed)
         {
             string server = response.NameServer != null ? FormatServer(response.NameServer) : _fallbackServer;
-            var rcode = response.Header.ResponseCode;
-            string rcodeName = RcodeName(rcode);
-            switch (rcode)
-            {
-                case DnsHeaderResponseCode.NoError:
-                    break;
-                case DnsHeaderResponseCode.NotExistentDomain:
-                    return new DnsAnswer(DnsOutcome.NxDomain, null, NegativeTtl(response), elapsed, server, rcodeName);
-                case DnsHeaderResponseCode.ServerFailure:
-                    return new DnsAnswer(DnsOutcome.ServerFailure, null, 0, elapsed, server, rcodeName);
-                case DnsHeaderResponseCode.Refused:
-                    return new DnsAnswer(DnsOutcome.Refused, null, 0, elapsed, server, rcodeName);
-                default:
-                    return new DnsAnswer(DnsOutcome.OtherError, null, 0, elapsed, server, rcodeName);
-            }
-
-            var records = new List<DnsRecord>();
+            int rcode = (int)response.Header.ResponseCode;
+            var records = new List<WireRecord>();
             foreach (var rr in response.Answers)
             {
-                DnsRecord record = ToRecord(rr);
-                if (record != null && (record.Type == type || type == DnsRecordType.Cname)) records.Add(record);
+                var record = ToRecord(rr);
+                if (record.Data != null) records.Add(record);
             }
-            if (records.Count == 0)
-                return new DnsAnswer(DnsOutcome.NoData, null, NegativeTtl(response), elapsed, server, rcodeName);
-            return new DnsAnswer(DnsOutcome.Answer, records, records.Min(r => r.Ttl), elapsed, server, rcodeName);
+            var question = response.Questions.Count > 0 ? response.Questions[0].QueryName.Value : name;
+            return AnswerBuilder.Build(question, type, rcode, records, NegativeTtl(response), elapsed, server);
         }
 
-        private static DnsRecord ToRecord(DnsResourceRecord rr)
+        private static WireRecord ToRecord(DnsResourceRecord rr)
         {
             int ttl = rr.InitialTimeToLive;
+            string owner = rr.DomainName.Value;
             switch (rr)
             {
-                case ARecord a: return new DnsRecord(DnsRecordType.A, a.Address.ToString(), ttl);
-                case AaaaRecord aaaa: return new DnsRecord(DnsRecordType.Aaaa, aaaa.Address.ToString(), ttl);
-                case TxtRecord txt: return new DnsRecord(DnsRecordType.Txt, string.Concat(txt.Text), ttl);
-                case MxRecord mx: return new DnsRecord(DnsRecordType.Mx, mx.Exchange.Value.TrimEnd('.'), ttl, mx.Preference);
-                case PtrRecord ptr: return new DnsRecord(DnsRecordType.Ptr, ptr.PtrDomainName.Value.TrimEnd('.'), ttl);
-                case CNameRecord cname: return new DnsRecord(DnsRecordType.Cname, cname.CanonicalName.Value.TrimEnd('.'), ttl);
-                case NsRecord ns: return new DnsRecord(DnsRecordType.Ns, ns.NSDName.Value.TrimEnd('.'), ttl);
-                default: return null;
+                case ARecord a: return new WireRecord(owner, DnsRecordType.A, ttl, a.Address.ToString());
+                case AaaaRecord aaaa: return new WireRecord(owner, DnsRecordType.Aaaa, ttl, aaaa.Address.ToString());
+                case TxtRecord txt: return new WireRecord(owner, DnsRecordType.Txt, ttl, string.Concat(txt.Text));
+                case MxRecord mx: return new WireRecord(owner, DnsRecordType.Mx, ttl, mx.Exchange.Value.TrimEnd('.'), mx.Preference);
+                case PtrRecord ptr: return new WireRecord(owner, DnsRecordType.Ptr, ttl, ptr.PtrDomainName.Value.TrimEnd('.'));
+                case CNameRecord cname: return new WireRecord(owner, DnsRecordType.Cname, ttl, cname.CanonicalName.Value.TrimEnd('.'));
+                case NsRecord ns: return new WireRecord(owner, DnsRecordType.Ns, ttl, ns.NSDName.Value.TrimEnd('.'));
+                default: return default;
             }
         }
 
-        // RFC 2308: the negative TTL is the smaller of the SOA's TTL and its MINIMUM field.
         private static int NegativeTtl(IDnsQueryResponse response)
         {
             var soa = response.Authorities.OfType<SoaRecord>().FirstOrDefault();
-            if (soa == null) return 0;
-            return (int)Math.Min((uint)Math.Max(0, soa.InitialTimeToLive), soa.Minimum);
-        }
-
-        private static string RcodeName(DnsHeaderResponseCode code)
-        {
-            switch (code)
-            {
-                case DnsHeaderResponseCode.NoError: return "NOERROR";
-                case DnsHeaderResponseCode.NotExistentDomain: return "NXDOMAIN";
-                case DnsHeaderResponseCode.ServerFailure: return "SERVFAIL";
-                case DnsHeaderResponseCode.Refused: return "REFUSED";
-                case DnsHeaderResponseCode.FormatError: return "FORMERR";
-                case DnsHeaderResponseCode.NotImplemented: return "NOTIMP";
-                default: return "RCODE" + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
+            return soa == null ? 0 : AnswerBuilder.NegativeTtl(soa.InitialTimeToLive, soa.Minimum);
         }
 
         private static string FormatServer(NameServer ns) =>

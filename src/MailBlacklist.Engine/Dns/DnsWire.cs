@@ -6,7 +6,7 @@ using System.Text;
 namespace MailBlacklist.Engine.Dns
 {
     /// <summary>The DNS message format (RFC 1035) for the few questions blocklist lookups ask: one
-    /// question, and A, AAAA, TXT, CNAME and SOA answers. Parsing never throws; a malformed message
+    /// question, and A, AAAA, TXT, MX, PTR, NS, CNAME and SOA answers. Parsing never throws; a malformed message
     /// is an OtherError outcome.</summary>
     internal static class DnsWire
     {
@@ -18,15 +18,15 @@ namespace MailBlacklist.Engine.Dns
         public static byte[] BuildQuery(ushort id, string name, DnsRecordType type)
         {
             string n = name.EndsWith(".", StringComparison.Ordinal) ? name.Substring(0, name.Length - 1) : name;
-            if (n.Length == 0 || n.Length > 253) return null;
-            var packet = new byte[HeaderLength + n.Length + 2 + 4];
+            if (n.Length > 253 || (n.Length == 0 && name != ".")) return null;
+            var packet = new byte[HeaderLength + n.Length + (n.Length == 0 ? 1 : 2) + 4];
             packet[0] = (byte)(id >> 8);
             packet[1] = (byte)id;
             packet[2] = 0x01;                 // RD
             packet[5] = 1;                    // QDCOUNT
             int pos = HeaderLength;
             int labelStart = 0;
-            for (int i = 0; i <= n.Length; i++)
+            for (int i = 0; n.Length > 0 && i <= n.Length; i++)
             {
                 if (i < n.Length && n[i] != '.') continue;
                 int len = i - labelStart;
@@ -50,15 +50,15 @@ namespace MailBlacklist.Engine.Dns
 
         public static ushort ReadId(byte[] m) => (ushort)(m[0] << 8 | m[1]);
 
-        /// <summary>True when <paramref name="m"/> is a response whose question is exactly the one
-        /// asked (name compared case-insensitively, type, class IN). A response without a question
-        /// is accepted only when it carries an error RCODE (some servers drop the question then).</summary>
+        /// <summary>True when <paramref name="m"/> is a standard response whose one question is
+        /// exactly the one asked (name compared case-insensitively, type, class IN). RFC 5452: a
+        /// response without a question section is never taken, whatever its RCODE, since anyone who
+        /// guesses the ID could otherwise forge "does not exist".</summary>
         public static bool MatchesQuestion(byte[] m, int length, string name, DnsRecordType type)
         {
             if (length < HeaderLength || (m[2] & 0x80) == 0) return false;            // QR
-            int qd = m[4] << 8 | m[5];
-            if (qd == 0) return (m[3] & 0x0F) != 0;
-            if (qd != 1) return false;
+            if ((m[2] & 0x78) != 0) return false;                                      // OPCODE QUERY
+            if ((m[4] << 8 | m[5]) != 1) return false;                                 // QDCOUNT
             int pos = HeaderLength;
             if (!NameEquals(m, length, ref pos, name)) return false;
             if (pos + 4 > length) return false;
@@ -71,83 +71,44 @@ namespace MailBlacklist.Engine.Dns
         public static DnsAnswer Parse(byte[] m, int length, DnsRecordType type, TimeSpan elapsed, string server)
         {
             int rcode = m[3] & 0x0F;
-            string rcodeName = RcodeName(rcode);
             try
             {
                 int qd = m[4] << 8 | m[5], an = m[6] << 8 | m[7], ns = m[8] << 8 | m[9];
+                if (qd != 1) return AnswerBuilder.Malformed(rcode, elapsed, server);
                 int pos = HeaderLength;
-                for (int i = 0; i < qd; i++)
-                {
-                    SkipName(m, length, ref pos);
-                    pos += 4;
-                }
-                if (pos > length) return Malformed(elapsed, server, rcodeName);
+                string qname = ReadName(m, length, ref pos);
+                pos += 4;
+                if (pos > length) return AnswerBuilder.Malformed(rcode, elapsed, server);
 
-                switch (rcode)
-                {
-                    case 0: break;
-                    case 3:
-                        SkipRecords(m, length, ref pos, an);
-                        return new DnsAnswer(DnsOutcome.NxDomain, null, NegativeTtl(m, length, pos, ns), elapsed, server, rcodeName);
-                    case 2: return new DnsAnswer(DnsOutcome.ServerFailure, null, 0, elapsed, server, rcodeName);
-                    case 5: return new DnsAnswer(DnsOutcome.Refused, null, 0, elapsed, server, rcodeName);
-                    default: return new DnsAnswer(DnsOutcome.OtherError, null, 0, elapsed, server, rcodeName);
-                }
-
-                // Answers: records of the asked type owned by the question name or, through CNAMEs,
-                // by a name the chain leads to; anything else in the section is ignored.
-                var rrs = new List<(string owner, DnsRecordType rrType, int ttl, string data)>(an);
+                var rrs = new List<WireRecord>(an);
                 for (int i = 0; i < an; i++)
                 {
                     string owner = ReadName(m, length, ref pos);
-                    if (pos + 10 > length) return Malformed(elapsed, server, rcodeName);
+                    if (pos + 10 > length) return AnswerBuilder.Malformed(rcode, elapsed, server);
                     var rrType = (DnsRecordType)(m[pos] << 8 | m[pos + 1]);
                     int rrClass = m[pos + 2] << 8 | m[pos + 3];
                     int ttl = ReadTtl(m, pos + 4);
                     int rdLength = m[pos + 8] << 8 | m[pos + 9];
                     pos += 10;
                     int end = pos + rdLength;
-                    if (end > length) return Malformed(elapsed, server, rcodeName);
-                    if (rrClass == 1)
+                    if (end > length) return AnswerBuilder.Malformed(rcode, elapsed, server);
+                    // Only an answer that will be read needs its data decoded.
+                    if (rrClass == 1 && rcode == 0)
                     {
                         string data = ReadData(m, length, pos, rdLength, rrType);
-                        if (data != null) rrs.Add((owner, rrType, ttl, data));
+                        int preference = rrType == DnsRecordType.Mx ? m[pos] << 8 | m[pos + 1] : 0;
+                        if (data != null) rrs.Add(new WireRecord(owner, rrType, ttl, data, preference));
                     }
                     pos = end;
                 }
-
-                string qname = QuestionName(m, length);
-                var records = new List<DnsRecord>();
-                string current = qname;
-                int hops;
-                for (hops = 0; hops < 16 && current != null; hops++)
-                {
-                    string next = null;
-                    foreach (var rr in rrs)
-                    {
-                        if (!string.Equals(rr.owner, current, StringComparison.OrdinalIgnoreCase)) continue;
-                        if (rr.rrType == type) records.Add(new DnsRecord(type, rr.data, rr.ttl));
-                        else if (rr.rrType == DnsRecordType.Cname && next == null) next = rr.data;
-                    }
-                    if (records.Count > 0 || type == DnsRecordType.Cname) break;
-                    current = next;
-                }
-                // A chain still going after 16 aliases is a loop, not "no record".
-                if (records.Count == 0 && current != null && hops >= 16) return Malformed(elapsed, server, rcodeName);
-                if (records.Count == 0)
-                    return new DnsAnswer(DnsOutcome.NoData, null, NegativeTtl(m, length, pos, ns), elapsed, server, rcodeName);
-                int min = int.MaxValue;
-                foreach (var r in records) min = Math.Min(min, r.Ttl);
-                return new DnsAnswer(DnsOutcome.Answer, records, min, elapsed, server, rcodeName);
+                int negativeTtl = rcode == 0 || rcode == 3 ? NegativeTtl(m, length, pos, ns) : 0;
+                return AnswerBuilder.Build(qname, type, rcode, rrs, negativeTtl, elapsed, server);
             }
             catch (FormatException)
             {
-                return Malformed(elapsed, server, rcodeName);
+                return AnswerBuilder.Malformed(rcode, elapsed, server);
             }
         }
-
-        private static DnsAnswer Malformed(TimeSpan elapsed, string server, string rcodeName) =>
-            new DnsAnswer(DnsOutcome.OtherError, null, 0, elapsed, server, rcodeName == "NOERROR" ? "FORMERR" : rcodeName);
 
         // RFC 2181 8: a TTL with the top bit set counts as zero.
         private static int ReadTtl(byte[] m, int pos)
@@ -183,6 +144,12 @@ namespace MailBlacklist.Engine.Dns
                     }
                     return sb.ToString();
                 }
+                case DnsRecordType.Mx:
+                {
+                    if (rdLength < 3) throw new FormatException();
+                    int p = pos + 2;
+                    return ReadName(m, length, ref p);
+                }
                 case DnsRecordType.Cname:
                 case DnsRecordType.Ns:
                 case DnsRecordType.Ptr:
@@ -202,7 +169,7 @@ namespace MailBlacklist.Engine.Dns
             }
         }
 
-        // RFC 2308 5: the negative TTL is the smaller of the SOA's own TTL and its MINIMUM field.
+        // The SOA in the authority section, if any, gives the negative TTL (RFC 2308 5).
         private static int NegativeTtl(byte[] m, int length, int pos, int nsCount)
         {
             for (int i = 0; i < nsCount; i++)
@@ -221,31 +188,11 @@ namespace MailBlacklist.Engine.Dns
                     SkipName(m, length, ref p);
                     SkipName(m, length, ref p);
                     if (p + 20 > end) throw new FormatException();
-                    int minimum = ReadTtl(m, p + 16);
-                    return Math.Min(ttl, minimum);
+                    return AnswerBuilder.NegativeTtl(ttl, ReadTtl(m, p + 16));
                 }
                 pos = end;
             }
             return 0;
-        }
-
-        private static void SkipRecords(byte[] m, int length, ref int pos, int count)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                SkipName(m, length, ref pos);
-                if (pos + 10 > length) throw new FormatException();
-                int rdLength = m[pos + 8] << 8 | m[pos + 9];
-                pos += 10 + rdLength;
-                if (pos > length) throw new FormatException();
-            }
-        }
-
-        private static string QuestionName(byte[] m, int length)
-        {
-            if ((m[4] << 8 | m[5]) == 0) return null;
-            int pos = HeaderLength;
-            return ReadName(m, length, ref pos);
         }
 
         /// <summary>Skips a possibly compressed name; <paramref name="pos"/> ends after it.</summary>
@@ -262,7 +209,8 @@ namespace MailBlacklist.Engine.Dns
             }
         }
 
-        /// <summary>Reads a possibly compressed name as dotted lower-case text without the final dot.</summary>
+        /// <summary>Reads a possibly compressed name as dotted lower-case text without the final dot,
+        /// in presentation form.</summary>
         private static string ReadName(byte[] m, int length, ref int pos)
         {
             var sb = new StringBuilder(64);
@@ -290,7 +238,11 @@ namespace MailBlacklist.Engine.Dns
                 for (int i = p + 1; i <= p + len; i++)
                 {
                     char c = (char)m[i];
-                    sb.Append(c >= 'A' && c <= 'Z' ? (char)(c + 32) : c);
+                    // Presentation form (RFC 4343), as DnsClient.NET gives names: a control byte
+                    // never leaves here raw, and such a name cannot be asked for by mistake.
+                    if (c <= 0x20 || c > 0x7E) sb.Append('\\').Append(((int)c).ToString("D3", CultureInfo.InvariantCulture));
+                    else if (c == '.' || c == '\\') sb.Append('\\').Append(c);
+                    else sb.Append(c >= 'A' && c <= 'Z' ? (char)(c + 32) : c);
                 }
                 p += 1 + len;
                 if (sb.Length > 255) throw new FormatException();
@@ -322,20 +274,6 @@ namespace MailBlacklist.Engine.Dns
                 }
                 pos += len;
                 i += len;
-            }
-        }
-
-        public static string RcodeName(int code)
-        {
-            switch (code)
-            {
-                case 0: return "NOERROR";
-                case 1: return "FORMERR";
-                case 2: return "SERVFAIL";
-                case 3: return "NXDOMAIN";
-                case 4: return "NOTIMP";
-                case 5: return "REFUSED";
-                default: return "RCODE" + code.ToString(CultureInfo.InvariantCulture);
             }
         }
     }

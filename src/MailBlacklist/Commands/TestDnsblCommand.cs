@@ -18,11 +18,6 @@ namespace MailBlacklist.Commands
         private const string IPAddressSet = "IPAddress";
         private const string DomainSet = "Domain";
 
-        /// <summary>Queries in flight at once by default. A list answers in 20-200 ms over the
-        /// internet; 512 in flight keep about 5,000-10,000 queries/s going at 50 ms, well within
-        /// what a recursive resolver serves one client (Unbound and BIND take 1,000 or more).</summary>
-        public const int DefaultThrottleLimit = 512;
-
         [Parameter(ParameterSetName = IPAddressSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("IP")]
         [AllowEmptyString, AllowNull, AllowEmptyCollection]
@@ -60,16 +55,12 @@ namespace MailBlacklist.Commands
 
         private Catalog _catalog;
         private QueryService _queries;
-        
         private string _dqsKey;
         private DnsblChecker _ipChecker, _domainChecker;
         private readonly OrderedResults<string, DnsblResult[]> _results = new OrderedResults<string, DnsblResult[]>();
         private readonly HashSet<string> _warned = new HashSet<string>(StringComparer.Ordinal);
         private long _received, _written;
         private bool _anyError;
-
-        // Thousands of lookups in flight: lists answer in 20-200 ms, so fewer would idle.
-        public TestDnsblCommand() => ThrottleLimit = 512;
 
         protected override void BeginProcessing()
         {

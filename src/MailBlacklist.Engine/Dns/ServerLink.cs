@@ -1,0 +1,341 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace MailBlacklist.Engine.Dns
+{
+    /// <summary>Everything the UDP client knows about one server: the queries waiting for the
+    /// congestion window (FIFO), the ones on the wire, their retransmission timers, and a pool of
+    /// sockets on random source ports that are replaced as they age (RFC 5452). One lock guards it
+    /// all; sockets are written and tasks completed outside it.</summary>
+    internal sealed class ServerLink : IDisposable
+    {
+        /// <summary>Sockets per server: an off-path forger must guess the port among these as well
+        /// as the ID, and each is replaced after <see cref="SendsPerPort"/> queries or
+        /// <see cref="PortLifetime"/>.</summary>
+        public const int PoolSize = 8;
+        private const int SendsPerPort = 5000;
+        private static readonly long PortLifetime = Stopwatch.Frequency * 10;
+        /// <summary>A server that has let this many queries run out their whole budget, and has
+        /// answered nothing for at least that budget, is taken as silent (a firewall that drops
+        /// everything sends no ICMP): one query at a time still probes it, the others fail at once
+        /// as timeouts instead of each waiting out the budget behind a collapsed window.</summary>
+        private const int SilentAfter = 8;
+
+        private readonly object _lock = new object();
+        private readonly IPEndPoint _server;
+        private readonly long _budget;
+        private readonly CongestionWindow _window;
+        private readonly Queue<PendingQuery> _queue = new Queue<PendingQuery>();
+        private readonly UdpPort[] _ports = new UdpPort[PoolSize];
+        private readonly List<UdpPort> _retired = new List<UdpPort>();
+        private readonly HashSet<int> _portsUsed = new HashSet<int>();
+        private readonly RandomNumberGenerator _random = RandomNumberGenerator.Create();
+        private readonly byte[] _randomBytes = new byte[1024];
+        private int _randomPos = int.MaxValue;
+        private int _inWindow, _waiting, _expiredSinceAnswer;
+        private long _lastAnswer = Stopwatch.GetTimestamp();
+        private bool _closed;
+
+        /// <param name="budget">How long one query may wait for this server's answer, all
+        /// retransmissions included.</param>
+        /// <param name="ceiling">The most queries in the window (-ThrottleLimit).</param>
+        public ServerLink(IPEndPoint server, TimeSpan budget, int ceiling)
+        {
+            _server = server;
+            Server = ServerEndpoint.Format(server);
+            _budget = (long)(budget.TotalSeconds * Stopwatch.Frequency);
+            _window = new CongestionWindow(ceiling);
+        }
+
+        public string Server { get; }
+
+        /// <summary>Queries queued or on the wire.</summary>
+        public int PendingCount { get { lock (_lock) return _waiting; } }
+
+        /// <summary>The congestion window now (for tests and verbose output).</summary>
+        public int Window { get { lock (_lock) return _window.Window; } }
+
+        /// <summary>Distinct source ports used so far.</summary>
+        public int PortsUsed { get { lock (_lock) return _portsUsed.Count; } }
+
+        public Task<AttemptResult> AskAsync(string name, DnsRecordType type, long asked, CancellationToken cancellationToken)
+        {
+            byte[] packet = DnsWire.BuildQuery(0, name, type);
+            if (packet == null) return Task.FromResult(new AttemptResult { Outcome = Attempt.BadName });
+            var query = new PendingQuery { Name = name, Type = type, Packet = packet, Asked = asked };
+            if (cancellationToken.CanBeCanceled)
+                query.Registration = cancellationToken.Register(() => Cancel(query, cancellationToken));
+            List<PendingQuery> sends = null;
+            lock (_lock)
+            {
+                if (_closed) query.Done = true;
+                else if (!query.Done)
+                {
+                    _queue.Enqueue(query);
+                    query.Counted = true;
+                    _waiting++;
+                    Pump(Stopwatch.GetTimestamp(), ref sends);
+                }
+            }
+            if (query.Done && !query.Completion.Task.IsCompleted) query.Completion.TrySetCanceled();
+            Transmit(sends);
+            return query.Completion.Task;
+        }
+
+        /// <summary>Starts queued queries while the window has room. Under the lock.</summary>
+        private void Pump(long now, ref List<PendingQuery> sends)
+        {
+            bool silent = _expiredSinceAnswer >= SilentAfter && now - _lastAnswer >= _budget;
+            while (_queue.Count > 0 && (_inWindow < _window.Window || silent))
+            {
+                var q = _queue.Dequeue();
+                if (q.Done) continue;
+                if (silent && _inWindow > 0)
+                {
+                    q.FailWith = Attempt.TimedOut;   // Transmit reports it; the probe goes on
+                    (sends ?? (sends = new List<PendingQuery>())).Add(q);
+                    continue;
+                }
+                UdpPort port;
+                try { port = PickPort(now); }
+                catch (SocketException)
+                {
+                    q.FailWith = Attempt.Unreachable;   // no socket to be had
+                    (sends ?? (sends = new List<PendingQuery>())).Add(q);
+                    continue;
+                }
+                ushort id;
+                do { id = NextId(); } while (port.Pending.ContainsKey(id));
+                q.Id = id;
+                q.Port = port;
+                q.Packet[0] = (byte)(id >> 8);
+                q.Packet[1] = (byte)id;
+                port.Pending.Add(id, q);
+                port.Sent++;
+                q.FirstSent = now;
+                q.Deadline = now + _budget;
+                q.Rto = Ticks(_window.Rto);
+                q.RetransmitAt = Math.Min(now + q.Rto, q.Deadline);
+                q.Transmissions = 1;
+                q.InWindow = true;
+                _inWindow++;
+                (sends ?? (sends = new List<PendingQuery>())).Add(q);
+            }
+        }
+
+        private UdpPort PickPort(long now)
+        {
+            int i = NextByte() % PoolSize;
+            var port = _ports[i];
+            if (port != null && !port.Retired && port.Sent < SendsPerPort && now - port.Created < PortLifetime) return port;
+            if (port != null) Retire(port);
+            port = new UdpPort(_server, OnDatagram, OnUnreachable);
+            _ports[i] = port;
+            _portsUsed.Add(port.LocalPort);
+            return port;
+        }
+
+        private void Retire(UdpPort port)
+        {
+            port.Retired = true;
+            if (port.Pending.Count == 0) port.Dispose();
+            else _retired.Add(port);
+        }
+
+        /// <summary>Sends what <see cref="Pump"/> or the timer chose. Outside the lock.</summary>
+        private void Transmit(List<PendingQuery> sends)
+        {
+            if (sends == null) return;
+            foreach (var q in sends)
+            {
+                if (q.FailWith.HasValue) Fail(q, q.FailWith.Value);
+                else if (!q.Port.Send(q.Packet)) Fail(q, Attempt.Unreachable);
+            }
+        }
+
+        private void OnDatagram(UdpPort port, byte[] message, int length)
+        {
+            ushort id = DnsWire.ReadId(message);
+            PendingQuery q;
+            List<PendingQuery> sends = null;
+            lock (_lock)
+            {
+                if (!port.Pending.TryGetValue(id, out q) || q.Done) return;               // late or foreign
+                // RFC 5452: the ID alone is not enough; a forged or garbled answer is ignored and the
+                // query keeps waiting for the real one.
+                if (!DnsWire.MatchesQuestion(message, length, q.Name, q.Type)) return;
+                long now = Stopwatch.GetTimestamp();
+                _lastAnswer = now;
+                _expiredSinceAnswer = 0;
+                // Karn: an answer to a query sent more than once says nothing about the round trip.
+                _window.OnAnswer(q.Transmissions == 1 ? Seconds(now - q.FirstSent) : -1);
+                Finish(q, ref sends);
+                Pump(now, ref sends);
+            }
+            // Parsed on this socket's thread, before its buffer is reused.
+            AttemptResult result;
+            if (DnsWire.IsTruncated(message)) result = new AttemptResult { Outcome = Attempt.Truncated };
+            else result = new AttemptResult { Outcome = Attempt.Answered, Answer = DnsWire.Parse(message, length, q.Type, Elapsed(q.Asked), Server) };
+            q.Complete(result);
+            Transmit(sends);
+        }
+
+        /// <summary>ICMP "port unreachable": nobody listens on the server's port, so every query
+        /// on the wire to it fails now (a retransmission would only get the same).</summary>
+        private void OnUnreachable(UdpPort port)
+        {
+            var failed = new List<PendingQuery>();
+            List<PendingQuery> sends = null;
+            lock (_lock)
+            {
+                foreach (var p in AllPorts())
+                    foreach (var q in p.Pending.Values) failed.Add(q);
+                foreach (var q in failed) Finish(q, ref sends);
+                Pump(Stopwatch.GetTimestamp(), ref sends);
+            }
+            foreach (var q in failed) q.Complete(new AttemptResult { Outcome = Attempt.Unreachable });
+            Transmit(sends);
+        }
+
+        /// <summary>Retransmission timers and deadlines; called every few milliseconds.</summary>
+        public void Sweep(long now)
+        {
+            List<PendingQuery> expired = null, sends = null, due = null;
+            lock (_lock)
+            {
+                if (_waiting == 0) return;
+                foreach (var p in AllPorts())
+                    foreach (var q in p.Pending.Values)
+                        if (now >= q.RetransmitAt || now >= q.Deadline) (due ?? (due = new List<PendingQuery>())).Add(q);
+                if (due == null) return;
+                foreach (var q in due)
+                {
+                    if (now >= q.Deadline)
+                    {
+                        if (q.InWindow) _window.OnLoss();
+                        _expiredSinceAnswer++;
+                        Finish(q, ref sends);
+                        (expired ?? (expired = new List<PendingQuery>())).Add(q);
+                        continue;
+                    }
+                    if (q.InWindow)
+                    {
+                        // Lost, as TCP counts it: it leaves the window, and its retransmissions,
+                        // spaced by exponential backoff, do not hold a place in it.
+                        q.InWindow = false;
+                        _inWindow--;
+                        _window.OnLoss();
+                    }
+                    q.Rto *= 2;
+                    q.Transmissions++;
+                    q.RetransmitAt = Math.Min(now + q.Rto, q.Deadline);
+                    (sends ?? (sends = new List<PendingQuery>())).Add(q);
+                }
+                Pump(now, ref sends);
+            }
+            if (expired != null)
+                foreach (var q in expired) q.Complete(new AttemptResult { Outcome = Attempt.TimedOut });
+            Transmit(sends);
+        }
+
+        /// <summary>Takes a query off the wire and out of the queue count. Under the lock.</summary>
+        private void Finish(PendingQuery q, ref List<PendingQuery> sends)
+        {
+            if (q.Done) return;
+            q.Done = true;
+            if (q.Counted) _waiting--;
+            if (q.InWindow) { q.InWindow = false; _inWindow--; }
+            var port = q.Port;
+            if (port == null) return;
+            port.Pending.Remove(q.Id);
+            if (port.Retired && port.Pending.Count == 0)
+            {
+                _retired.Remove(port);
+                port.Dispose();
+            }
+        }
+
+        private void Fail(PendingQuery q, Attempt outcome)
+        {
+            List<PendingQuery> sends = null;
+            bool mine;
+            lock (_lock)
+            {
+                mine = !q.Done;
+                Finish(q, ref sends);
+                Pump(Stopwatch.GetTimestamp(), ref sends);
+            }
+            if (mine) q.Complete(new AttemptResult { Outcome = outcome });
+            Transmit(sends);
+        }
+
+        private void Cancel(PendingQuery q, CancellationToken token)
+        {
+            List<PendingQuery> sends = null;
+            lock (_lock)
+            {
+                if (q.Done) return;
+                // Not yet queued (a token cancelled at registration): the caller sees Done.
+                if (!q.Counted) { q.Done = true; return; }
+                Finish(q, ref sends);
+                Pump(Stopwatch.GetTimestamp(), ref sends);
+            }
+            q.Completion.TrySetCanceled(token);
+            Transmit(sends);
+        }
+
+        private IEnumerable<UdpPort> AllPorts()
+        {
+            foreach (var p in _ports) if (p != null) yield return p;
+            foreach (var p in _retired) yield return p;
+        }
+
+        private ushort NextId() => (ushort)(NextByte() << 8 | NextByte());
+
+        private byte NextByte()
+        {
+            if (_randomPos >= _randomBytes.Length)
+            {
+                _random.GetBytes(_randomBytes);
+                _randomPos = 0;
+            }
+            return _randomBytes[_randomPos++];
+        }
+
+        private static long Ticks(TimeSpan t) => (long)(t.TotalSeconds * Stopwatch.Frequency);
+        private static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
+        private static TimeSpan Elapsed(long start) => TimeSpan.FromSeconds(Seconds(Stopwatch.GetTimestamp() - start));
+
+        public void Dispose()
+        {
+            var all = new List<PendingQuery>();
+            lock (_lock)
+            {
+                if (_closed) return;
+                _closed = true;
+                foreach (var p in AllPorts())
+                {
+                    all.AddRange(p.Pending.Values);
+                    p.Dispose();
+                }
+                all.AddRange(_queue);
+                _queue.Clear();
+                foreach (var q in all) q.Done = true;
+                _waiting = 0;
+                _inWindow = 0;
+            }
+            foreach (var q in all)
+            {
+                q.Registration.Dispose();
+                q.Completion.TrySetCanceled();
+            }
+            _random.Dispose();
+        }
+    }
+}
