@@ -114,8 +114,10 @@ namespace MailBlacklist.Engine.Bounces
         }
 
         internal const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
-        // A pathological message must not make a pattern run for ever.
-        internal static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(250);
+        // A pathological message must not make a pattern run for ever; but the limit is wall-clock
+        // time, and on a loaded machine (JIT, a descheduled thread) 250 ms was hit by ordinary text
+        // and silently skipped a rule, so it is as generous as the body scans' limit.
+        internal static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);
 
         private void Compile()
         {
