@@ -27,8 +27,10 @@ namespace MailBlacklist.Engine.Bounces
             MimeOptions = new ParserOptions { CharsetEncoding = Encoding.UTF8 };
         }
 
-        // Built once: MimeKit only reads it, and building one per message showed in profiles.
-        private static readonly ParserOptions MimeOptions;
+        // Built once: MimeKit only reads it, and building one per message showed in profiles. Every
+        // MimeKit read in the engine uses it, so the code pages are registered before MimeKit's
+        // first use whichever cmdlet runs first.
+        internal static readonly ParserOptions MimeOptions;
 
         public BounceParser(BounceRules rules = null)
         {

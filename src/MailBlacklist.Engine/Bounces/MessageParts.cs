@@ -116,7 +116,7 @@ namespace MailBlacklist.Engine.Bounces
             try
             {
                 using (var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text.TrimStart('\n') + "\n\n")))
-                    return MimeMessage.Load(stream).Headers;
+                    return MimeMessage.Load(BounceParser.MimeOptions, stream).Headers;
             }
             catch (Exception ex) when (ex is FormatException || ex is ParseException) { return null; }
         }
