@@ -1,6 +1,7 @@
 <#
 .SYNOPSIS
-    Measures Get-BounceReason against the labelled bounce corpus (tests/corpus/bounces).
+    Measures Get-BounceReason against the labelled bounce corpus (tests/corpus/bounces) and other
+    projects' suites (tests/corpus/external, through Measure-ExternalBounces.ps1).
 .DESCRIPTION
     For each line-ending folder (bsd = LF, dos = CRLF, mac = CR; each has its own label rows) and for
     all of them together ("all"), reads every labelled message with Get-BounceReason and prints: emails read, exact reason agreement over stable labels (unstable !=
@@ -18,6 +19,9 @@ param(
     [string] $Corpus = (Join-Path $PSScriptRoot 'corpus/bounces'),
     [ValidateSet('bsd', 'dos', 'mac')]
     [string[]] $Flavor = @('bsd', 'dos', 'mac'),
+    # sisimai: the labelled corpus; flufl and bounce_email: the suites under corpus/external.
+    [ValidateSet('sisimai', 'flufl', 'bounce_email')]
+    [string[]] $Suite = @('sisimai', 'flufl', 'bounce_email'),
     # List the label rows whose reason, status or recipient disagree.
     [switch] $ShowMismatch,
     # Return the figures as objects instead of printing a table.
@@ -96,12 +100,23 @@ function Measure-Rows([string] $Name, [object[]] $Rows) {
     }
 }
 
+$external = @($Suite | Where-Object { $_ -ne 'sisimai' })
+$externalScript = Join-Path $PSScriptRoot 'Measure-ExternalBounces.ps1'
+if ($Suite -notcontains 'sisimai') {
+    if ($PassThru) { return & $externalScript -ModulePath $ModulePath -Suite $external -PassThru }
+    & $externalScript -ModulePath $ModulePath -Suite $external -ShowMismatch:$ShowMismatch
+    return
+}
+
 $figures = @(
     foreach ($f in $Flavor) { Measure-Rows $f @($labels | Where-Object path -like "maildir/$f/*") }
     if ($Flavor.Count -gt 1) { Measure-Rows 'all' @($labels | Where-Object { $Flavor -contains ($_.path -split '/')[1] }) }
 )
 
-if ($PassThru) { return $figures }
+if ($PassThru) {
+    if ($external) { $figures += & $externalScript -ModulePath $ModulePath -Suite $external -PassThru }
+    return $figures
+}
 $figures | Format-Table Flavor, Emails, Objects, ReasonAgreement, ReasonRows, StatusAgreement, StatusRows, RecipientAgreement, RecipientRows, Errors, EmailsPerSecond -AutoSize | Out-String -Width 200 | Write-Host
 if ($ShowMismatch) {
     foreach ($fig in $figures) {
@@ -109,3 +124,4 @@ if ($ShowMismatch) {
         $fig.Mismatches | ForEach-Object { "{0}`t{1} -> {2}`t{3} -> {4}`t{5} -> {6}`t{7}" -f $_.File, $_.Expected, $_.Got, $_.ExpStatus, $_.GotStatus, $_.ExpRcpt, $_.GotRcpt, ($_.Diag -replace '^(.{0,220}).*', '$1') } | Write-Host
     }
 }
+if ($external) { & $externalScript -ModulePath $ModulePath -Suite $external -ShowMismatch:$ShowMismatch }

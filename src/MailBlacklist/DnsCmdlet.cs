@@ -24,10 +24,8 @@ namespace MailBlacklist
         [ValidateRange(0, 10)]
         public int Retry { get; set; } = 1;
 
-        /// <summary>The default ceiling of queries in flight. The UDP client starts far below it and
-        /// grows its window only while the server keeps up, so one default suits a plain rbldnsd on
-        /// the next port and a resolver far away: 512 in flight at 50 ms are about 10,000 queries/s.</summary>
-        public const int DefaultThrottleLimit = 512;
+        /// <summary>The default -ThrottleLimit of every DNS cmdlet (documented in the help).</summary>
+        public const int DefaultThrottleLimit = ResolverOptions.DefaultMaxInFlight;
 
         /// <summary>The ceiling of queries in flight for the whole command.</summary>
         [Parameter]

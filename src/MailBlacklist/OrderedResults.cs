@@ -27,8 +27,11 @@ namespace MailBlacklist
                 while (!head.task.IsCompleted)
                 {
                     if (_queue.Count <= maxPending) return;
-                    try { head.task.Wait(200, cancellationToken); }
-                    catch (AggregateException) { /* the task's own fault is reported by write */ }
+                    // Block on the task's event rather than Task.Wait, which spins first: a spinning
+                    // pipeline thread takes a core from the workers it is waiting for. (A fault is
+                    // reported by write; cancellation ends the wait.)
+                    WaitHandle.WaitAny(new[] { ((IAsyncResult)head.task).AsyncWaitHandle, cancellationToken.WaitHandle }, 200);
+                    cancellationToken.ThrowIfCancellationRequested();
                     idle?.Invoke();
                 }
                 _queue.Dequeue();

@@ -23,7 +23,14 @@ namespace MailBlacklist.Engine.Bounces
         {
             // ISO-2022-JP, Shift_JIS, EUC-JP and friends are not in .NET Core's default encodings.
             Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+            // Only after the line above: MimeKit learns the available charsets when first used.
+            MimeOptions = new ParserOptions { CharsetEncoding = Encoding.UTF8 };
         }
+
+        // Built once: MimeKit only reads it, and building one per message showed in profiles. Every
+        // MimeKit read in the engine uses it, so the code pages are registered before MimeKit's
+        // first use whichever cmdlet runs first.
+        internal static readonly ParserOptions MimeOptions;
 
         public BounceParser(BounceRules rules = null)
         {
@@ -62,7 +69,7 @@ namespace MailBlacklist.Engine.Bounces
 
         private static void CheckReadable(byte[] data, string path)
         {
-            if (data == null || data.Length == 0 || data.All(b => b == ' ' || b == '\t' || b == '\r' || b == '\n'))
+            if (data == null || data.Length == 0 || OnlyWhiteSpace(data))
                 throw new BounceInputException("EmptyInput", "Error_EmptyFile", path);
             // Mail is text: many NUL or other control bytes near the start mean a binary file. A stray
             // NUL is tolerated: real bounces sometimes carry one from a broken gateway.
@@ -76,15 +83,34 @@ namespace MailBlacklist.Engine.Bounces
             if (nul > 4 + n / 1000 || control + nul > n / 20) throw new BounceInputException("BinaryInput", "Error_Binary", path);
         }
 
-        private static readonly Regex HeaderLine = new Regex(@"^(?:From |[!-9;-~]+:)", RegexOptions.CultureInvariant);
-
-        private static bool LooksLikeHeaders(string text)
+        private static bool OnlyWhiteSpace(byte[] data)
         {
-            string first = text.TrimStart('\n').Split('\n')[0];
-            return HeaderLine.IsMatch(first) && !Regex.IsMatch(first, @"^\d{3}[ -]");
+            foreach (byte b in data)
+                if (b != ' ' && b != '\t' && b != '\r' && b != '\n') return false;
+            return true;
         }
 
-        public IReadOnlyList<BounceReason> ParseMessage(byte[] raw, string path, int number, CultureInfo culture)
+        private static readonly TieredRegex HeaderLine = Patterns.Make(@"^(?:From |[!-9;-~]+:)", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex ReplyLine = Patterns.Make(@"^\d{3}[ -]", RegexOptions.None);
+        private static readonly TieredRegex LocalDeliveryType = Patterns.Make("^x-(?:unix|postfix)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+        private static readonly TieredRegex FieldLine = Patterns.Make(@"^[A-Za-z][A-Za-z0-9\-]*:(?:[ \t]|$)", RegexOptions.CultureInvariant);
+
+        /// <summary>A message starts with a "From " line or at least two header fields (a folded
+        /// line counts): a single "Error: 554 ..." or a log line ("NOQUEUE: reject: ...",
+        /// "2024-01-10T10:00:00 host ...") is a pasted reply, not headers.</summary>
+        private static bool LooksLikeHeaders(string text)
+        {
+            string[] lines = text.TrimStart('\n').Split('\n');
+            if (lines[0].StartsWith("From ", StringComparison.Ordinal)) return true;
+            if (!FieldLine.IsMatch(lines[0]) || ReplyLine.IsMatch(lines[0])) return false;
+            return lines.Length > 1 && (FieldLine.IsMatch(lines[1]) || (lines[1].Length > 0 && (lines[1][0] == ' ' || lines[1][0] == '\t') && lines.Length > 2 && FieldLine.IsMatch(lines[2])));
+        }
+
+        public IReadOnlyList<BounceReason> ParseMessage(byte[] raw, string path, int number, CultureInfo culture) =>
+            ParseMessage(raw, path, number, culture, 0);
+
+        internal IReadOnlyList<BounceReason> ParseMessage(byte[] raw, string path, int number, CultureInfo culture, int depth)
         {
             string firstLine = Encoding.ASCII.GetString(raw, 0, Math.Min(raw.Length, 1000)).TrimStart('\n').Split('\n')[0];
             if (!HeaderLine.IsMatch(firstLine))
@@ -100,7 +126,7 @@ namespace MailBlacklist.Engine.Bounces
             try
             {
                 using (var stream = new MemoryStream(raw, false))
-                    message = MimeMessage.Load(new ParserOptions { CharsetEncoding = Encoding.UTF8 }, stream);
+                    message = MimeMessage.Load(MimeOptions, stream);
             }
             catch (Exception ex) when (ex is FormatException || ex is ParseException || ex is IOException)
             {
@@ -109,7 +135,7 @@ namespace MailBlacklist.Engine.Bounces
             if (message.Headers.Count == 0) throw new BounceInputException("NotAMessage", "Error_NotAMessage", path);
 
             var parts = MessageParts.Collect(message);
-            var context = new Context { Path = path, Number = number, Culture = culture, Message = message, Parts = parts };
+            var context = new Context { Path = path, Number = number, Culture = culture, Message = message, Parts = parts, Depth = depth };
             return Neutralized(new MessageReader(this, context).Read());
         }
 
@@ -122,9 +148,21 @@ namespace MailBlacklist.Engine.Bounces
         private BounceReason FromPlainText(string text, string path, int number, CultureInfo culture)
         {
             string diag = SmtpText.JoinMultiline(text.Split('\n').Where(l => l.Trim().Length > 0));
-            var r = new BounceReason { Path = path, MessageNumber = number, Recipient = FreeText.AnyAddress(text) };
+            var r = new BounceReason { Path = path, MessageNumber = number, Recipient = PastedRecipient(text) };
             Finish(r, diag, null, null, null, culture, null);
             return Neutralized(new[] { r })[0];
+        }
+
+        // MTA log lines name the recipient: Postfix "to=<x>", Exim "rejected RCPT <x>", Sendmail
+        // "... <x>... User unknown"; the envelope sender (from=<>, F=<>) is not a recipient.
+        private static readonly TieredRegex LogRecipient = Patterns.Make(@"\bto=<(?<a>[^<>\s]+@[^<>\s]+)>|\brejected rcpt:? <(?<a>[^<>\s]+@[^<>\s]+)>|\bRCPT TO:\s*<(?<a>[^<>\s]+@[^<>\s]+)>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly TieredRegex SenderField = Patterns.Make(@"\b(?:from|F)=<[^<>]*>", RegexOptions.CultureInvariant);
+
+        private static string PastedRecipient(string text)
+        {
+            Match m = LogRecipient.Match(text);
+            if (m.Success) return m.Groups["a"].Value;
+            return FreeText.AnyAddress(SenderField.Replace(text, " "));
         }
 
         /// <summary>Every string a BounceReason takes from the message (DSN fields, headers, ESP JSON,
@@ -162,6 +200,8 @@ namespace MailBlacklist.Engine.Bounces
             public CultureInfo Culture;
             public MimeMessage Message;
             public MessageParts Parts;
+            /// <summary>How many forwarded reports deep this message is (a guard against loops).</summary>
+            public int Depth;
         }
 
         /// <summary>Fills the derived columns: status and reply code (from the text when the report
@@ -185,8 +225,11 @@ namespace MailBlacklist.Engine.Bounces
                 // reply is the evidence: classify on it alone.
                 string receiverText = SmtpText.ReceiverReply(diagnostic) ?? diagnostic;
                 string reason = null;
-                if (diagnosticType != null && Regex.IsMatch(diagnosticType, "^x-(?:unix|postfix)$", RegexOptions.IgnoreCase)
-                    && _classifier.MatchPhrase(receiverText) == null)
+                r.Command = _rules.FindCommand(diagnostic, extraText, commandText);
+                // X-Unix / X-Postfix mark the MTA's own local delivery errors, unless the text quotes
+                // a remote server's reply ("host x said: 550 ...").
+                if (diagnosticType != null && LocalDeliveryType.IsMatch(diagnosticType)
+                    && _classifier.MatchPhrase(receiverText) == null && !QuotesRemoteReply.IsMatch(diagnostic))
                     reason = "MailerError";
                 if (reason == null && receiverText == diagnostic && _classifier.MatchPhrase(diagnostic) == null && !string.IsNullOrEmpty(extraText))
                 {
@@ -194,13 +237,24 @@ namespace MailBlacklist.Engine.Bounces
                     string byExtra = _classifier.MatchPhrase(Classifier.Normalize(extraText));
                     if (byExtra != null && !IsWeakerThanStatus(byExtra, r.Status)) reason = byExtra;
                 }
-                reason = reason ?? _classifier.Classify(receiverText, r.Status, r.ReplyCode, r.Action, receiverText == diagnostic ? null : diagnostic);
-                r.Reason = _rules.ApplyOverrides(reason, r.Status, _rules.FindCommand(diagnostic, extraText, commandText), diagnostic, r.Action, r.ReplyCode);
+                reason = reason ?? _classifier.Classify(receiverText, r.Status, r.ReplyCode, r.Action, receiverText == diagnostic ? null : diagnostic, r.Command);
+                r.Reason = _rules.ApplyOverrides(reason, r.Status, r.Command, diagnostic, r.Action, r.ReplyCode);
             }
-            r.HardBounce = _rules.IsHard(r.Reason);
+            else r.Command = r.Command ?? _rules.FindCommand(diagnostic, extraText, commandText);
+            // A delay notice is not a failure: nothing is lost yet.
+            // No code in the message: the RFC 3463 code of the reason, permanent unless delayed.
+            string detail = null;
+            foreach (var w in _rules.StatusWordRegexes)
+            {
+                try { if (r.Status == null && w.Value.IsMatch(diagnostic)) { detail = w.Key; break; } }
+                catch (RegexMatchTimeoutException) { }
+            }
+            if (r.Status == null && r.Reason != null && (detail != null || _rules.ReasonStatus.TryGetValue(r.Reason, out detail)))
+                r.Status = (string.Equals(r.Action, "delayed", StringComparison.OrdinalIgnoreCase) || (r.ReplyCode ?? "").StartsWith("4") ? "4." : "5.") + detail;
+            r.HardBounce = _rules.IsHard(r.Reason) && !string.Equals(r.Action, "delayed", StringComparison.OrdinalIgnoreCase);
             r.DiagnosticText = diagnostic;
 
-            var evidence = Evidence.Find(diagnostic + " " + (extraText ?? string.Empty), _rules.Evidence);
+            var evidence = Evidence.Find(diagnostic + " " + (extraText ?? string.Empty), _rules.Evidence, AboutSendingAddress.Contains(r.Reason));
             // The returned message's Received headers are only a hint (they may show the sender's PC
             // rather than the server): use them only when the reason is about the sending address.
             if (AboutSendingAddress.Contains(r.Reason))
@@ -209,9 +263,20 @@ namespace MailBlacklist.Engine.Bounces
             r.Blocklist = evidence.Blocklist;
             r.ProviderCode = evidence.ProviderCode;
             r.Url = evidence.Url;
-            r.Cause = Text.Get("Cause_" + r.Reason, culture);
-            r.Fix = Text.Get("Fix_" + r.Reason, culture);
+            // A delay warning that names no cause is a Delayed notice. One whose words say it is still
+            // being retried keeps the reason those words have in the shared vocabulary (sisimai calls
+            // them Expired) but explains itself as a delay: nothing has been given up yet.
+            string texts = r.Reason;
+            if (string.Equals(r.Action, "delayed", StringComparison.OrdinalIgnoreCase))
+            {
+                if (r.Reason == "OnHold" || r.Reason == "Undefined") r.Reason = "Delayed";
+                if (r.Reason == "Delayed" || r.Reason == "Expired") texts = "Delayed";
+            }
+            r.Cause = Text.Get("Cause_" + texts, culture);
+            r.Fix = Text.Get("Fix_" + texts, culture);
         }
+
+        private static readonly TieredRegex QuotesRemoteReply = Patterns.Make(@"\bsaid:\s*[245]\d\d\b|\bhost \S+ said\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         private static readonly HashSet<string> AboutSendingAddress = new HashSet<string>
             { "Blocked", "BadReputation", "RequirePtr", "TooManyConn", "Speeding", "ReceiverDnsblError" };

@@ -12,12 +12,16 @@ namespace MailBlacklist
         public string Recipient { get; set; }
         /// <summary>A sisimai reason name in PascalCase (UserUnknown, Blocked, ...), or one of this
         /// module's own: ReceiverDnsblError (the receiver's blocklist lookups fail, not a listing of
-        /// the sender) and NotABounce (an ordinary message).</summary>
+        /// the sender), NotABounce (an ordinary message) and Delayed (a warning that delivery is still
+        /// being retried, when it gives no cause).</summary>
         public string Reason { get; set; }
         /// <summary>RFC 3463 enhanced status code such as 5.1.1, when the message gives one.</summary>
         public string Status { get; set; }
         /// <summary>SMTP reply code such as 550, when the message gives one.</summary>
         public string ReplyCode { get; set; }
+        /// <summary>The SMTP command the receiver's reply answered (CONN, HELO, MAIL, RCPT, DATA), when
+        /// the report says: a refusal at RCPT is about the address, at DATA or later about the message.</summary>
+        public string Command { get; set; }
         /// <summary>RFC 3464 action: failed, delayed, delivered, relayed, expanded.</summary>
         public string Action { get; set; }
         public string RemoteMta { get; set; }

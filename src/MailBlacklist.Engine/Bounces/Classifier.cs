@@ -5,7 +5,8 @@ namespace MailBlacklist.Engine.Bounces
 {
     /// <summary>Turns the receiver's words and codes into a reason, using BounceRules. Order:
     /// a phrase rule (the words are the most specific evidence), then a status code that names one
-    /// exact condition, then the status code table, then its class, then the reply code.</summary>
+    /// exact condition, then the status code table, then its class, then the SMTP command a permanent
+    /// refusal answered, then the reply code.</summary>
     public sealed class Classifier
     {
         private readonly BounceRules _rules;
@@ -14,7 +15,7 @@ namespace MailBlacklist.Engine.Bounces
 
         /// <param name="wrapper">The reporting MTA's words around the receiver's reply, if any: only
         /// rules marked "whole" (they describe which command failed) are matched against it.</param>
-        public string Classify(string diagnostic, string status, string replyCode, string action, string wrapper = null)
+        public string Classify(string diagnostic, string status, string replyCode, string action, string wrapper = null, string command = null)
         {
             string text = Normalize(diagnostic);
             if (status != null && status.StartsWith("2.")) return "Delivered";
@@ -24,11 +25,18 @@ namespace MailBlacklist.Engine.Bounces
 
             // A status code that names one exact condition (5.1.1, 5.2.2, 5.1.6 ...) beats the words,
             // except for the few reasons whose words are unmistakable (phraseBeatsStatus).
-            if (byStatus != null && _rules.StrongStatusCodes.Contains(status) && !_rules.PhraseBeatsStatus.Contains(byPhrase))
+            // Words of the same family as the status (a size limit reported with 5.2.3) leave the
+            // status's finer name.
+            if (byStatus != null && _rules.StrongStatusCodes.Contains(status)
+                && (!_rules.PhraseBeatsStatus.Contains(byPhrase) || _rules.SameFamily(byPhrase, byStatus)))
                 return byStatus;
             if (byPhrase != null) return byPhrase;
             if (byStatus != null) return byStatus;
             if (status != null && status.Length >= 3 && _rules.StatusClasses.TryGetValue(status.Substring(0, 3), out var c)) return c;
+            // Neither words nor status say why: a permanent refusal still tells by the command it
+            // answered (an address refused at RCPT, the sender at MAIL, the host at the greeting).
+            bool permanent = (status ?? replyCode ?? string.Empty).StartsWith("5");
+            if (permanent && command != null && _rules.CommandReasons.TryGetValue(command, out var byCommand)) return byCommand;
             if (replyCode != null && _rules.ReplyCodes.TryGetValue(replyCode, out var r)) return r;
             if (action != null && action.StartsWith("delay", System.StringComparison.OrdinalIgnoreCase)) return "Expired";
             return string.IsNullOrWhiteSpace(text) ? "Undefined" : "OnHold";
@@ -38,6 +46,18 @@ namespace MailBlacklist.Engine.Bounces
         public string MatchPhrase(string text, bool wholeOnly = false)
         {
             if (string.IsNullOrEmpty(text)) return null;
+            var recent = _recent ?? (_recent = new RecentAnswers());
+            if (recent.TryGet(this, text, wholeOnly ? 1 : 0, out string known)) return known;
+            string answer = FirstPhrase(text, wholeOnly);
+            recent.Add(this, text, wholeOnly ? 1 : 0, answer);
+            return answer;
+        }
+
+        // The same text is asked about several times per message (Finish, then Classify).
+        [System.ThreadStatic] private static RecentAnswers _recent;
+
+        private string FirstPhrase(string text, bool wholeOnly)
+        {
             foreach (var rule in _rules.Rules)
             {
                 if (wholeOnly && !rule.Whole) continue;
@@ -47,7 +67,7 @@ namespace MailBlacklist.Engine.Bounces
             return null;
         }
 
-        private static readonly Regex Spaces = new Regex(@"\s+", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex Spaces = Patterns.Make(@"\s+", RegexOptions.CultureInvariant);
         public static string Normalize(string text) => text == null ? string.Empty : Spaces.Replace(text, " ").Trim();
     }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -13,17 +15,36 @@ namespace MailBlacklist.Engine.Bounces
         public string ProviderCode { get; private set; }
         public string Url { get; private set; }
 
-        public static Evidence Find(string text, EvidenceRules rules)
+        /// <param name="aboutSender">The reason is about the sending host (a block, a reputation):
+        /// then any address the receiver quotes, other than its own, is the sender's.</param>
+        public static Evidence Find(string text, EvidenceRules rules, bool aboutSender = false)
         {
             var e = new Evidence();
             if (string.IsNullOrEmpty(text) || rules == null) return e;
             try
             {
+                // "host mx.example.net[192.0.2.25] said:", "Connected to 192.0.2.25 but": the
+                // receiving server's own address, never the one it judged.
+                var receiver = new List<Capture>();
+                foreach (var re in rules.ReceiverIpRegexes)
+                    foreach (Match m in re.Matches(text)) receiver.Add(m.Groups["ip"]);
+                bool IsReceiver(Group g) => receiver.Any(c => c.Index == g.Index);
+
                 foreach (var re in rules.IpRegexes)
                 {
-                    Match m = re.Match(text);
-                    if (m.Success && IsUsable(m.Groups["ip"].Value)) { e.IPAddress = Canonical(m.Groups["ip"].Value); break; }
+                    foreach (Match m in re.Matches(text))
+                    {
+                        Group g = m.Groups["ip"];
+                        if (IsUsable(g.Value) && !IsReceiver(g)) { e.IPAddress = Canonical(g.Value); break; }
+                    }
+                    if (e.IPAddress != null) break;
                 }
+                if (e.IPAddress == null && aboutSender && rules.AnyIpRegex != null)
+                    foreach (Match m in rules.AnyIpRegex.Matches(text))
+                    {
+                        Group g = m.Groups["ip"];
+                        if (IsUsable(g.Value) && !IsReceiver(g)) { e.IPAddress = Canonical(g.Value); break; }
+                    }
                 foreach (var b in rules.Blocklist)
                 {
                     Match m = b.Regex.Match(text);
@@ -48,7 +69,7 @@ namespace MailBlacklist.Engine.Bounces
             if (IPAddress == null && IsUsable(address)) IPAddress = Canonical(address);
         }
 
-        private static string Canonical(string text) => System.Net.IPAddress.Parse(text).ToString();
+        private static string Canonical(string text) => System.Net.IPAddress.Parse(text.Trim()).ToString();
 
         /// <summary>An address worth checking against blocklists: parseable and not private,
         /// loopback, link-local or unspecified (those never appear on public lists).</summary>

@@ -19,14 +19,29 @@ namespace MailBlacklist.Engine.Bounces
         /// <summary>Headers of the returned message, when the bounce carries them.</summary>
         public HeaderList ReturnedHeaders { get; set; }
 
-        public static MessageParts Collect(MimeMessage message)
+        public static MessageParts Collect(MimeMessage message) => Collect(message, 0);
+
+        private static MessageParts Collect(MimeMessage message, int depth)
         {
             var parts = new MessageParts();
             var top = message.Body as MultipartReport;
             parts.ReportType = top?.ReportType ?? (message.Body?.ContentType.Parameters["report-type"]);
             Walk(message.Body, parts);
+            // A list server or gateway that forwards the report inside a message/rfc822 part
+            // (Mailman, InterScan): the report is the embedded message, the wrapper says nothing.
+            if (parts.DeliveryStatus.Count == 0 && parts.FeedbackReport == null && parts.Embedded != null && depth < 3
+                && IsDeliveryReport(parts.Embedded))
+                return Collect(parts.Embedded, depth + 1);
             return parts;
         }
+
+        private static bool IsDeliveryReport(MimeMessage message) =>
+            message.Body?.ContentType != null
+            && (message.Body.ContentType.IsMimeType("multipart", "report") || !string.IsNullOrEmpty(message.Body.ContentType.Parameters["report-type"]))
+            && string.Equals(message.Body.ContentType.Parameters["report-type"], "delivery-status", StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>The first message/rfc822 part.</summary>
+        internal MimeMessage Embedded { get; private set; }
 
         private static void Walk(MimeEntity entity, MessageParts parts)
         {
@@ -57,6 +72,7 @@ namespace MailBlacklist.Engine.Bounces
                 case MessagePart message:
                     if (message.ContentType.IsMimeType("message", "feedback-report")) { parts.FeedbackReport = ContentText(message); return; }
                     if (parts.ReturnedHeaders == null && message.Message != null) parts.ReturnedHeaders = message.Message.Headers;
+                    if (parts.Embedded == null) parts.Embedded = message.Message;
                     return;
                 case MimePart part:
                     string type = part.ContentType.MimeType.ToLowerInvariant();
@@ -100,13 +116,13 @@ namespace MailBlacklist.Engine.Bounces
             try
             {
                 using (var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text.TrimStart('\n') + "\n\n")))
-                    return MimeMessage.Load(stream).Headers;
+                    return MimeMessage.Load(BounceParser.MimeOptions, stream).Headers;
             }
             catch (Exception ex) when (ex is FormatException || ex is ParseException) { return null; }
         }
 
-        private static readonly Regex Tags = new Regex(@"<(?:br|p|div|tr|li|/p|/div|/tr|/li|/h\d)[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-        private static readonly Regex AnyTag = new Regex(@"<[^>]*>", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex Tags = Patterns.Make(@"<(?:br|p|div|tr|li|/p|/div|/tr|/li|/h\d)[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly TieredRegex AnyTag = Patterns.Make(@"<[^>]*>", RegexOptions.CultureInvariant);
 
         private static string StripHtml(string html)
         {

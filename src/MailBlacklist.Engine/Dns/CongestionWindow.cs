@@ -16,9 +16,10 @@ namespace MailBlacklist.Engine.Dns
         /// the window stops growing, and the level above which it shrinks. Well below the ~118
         /// queries a default 64 KiB socket buffer holds, and enough to keep any server busy.</summary>
         private const double QueueLow = 24, QueueHigh = 48;
-        /// <summary>Queueing counts only when the round's RTT is also this much above the minimum:
-        /// jitter of a millisecond on a 50 ms path is not congestion.</summary>
-        private const double DelayRatio = 1.5;
+        /// <summary>Queueing counts only when the round's RTT is also well above the minimum (twice
+        /// it): jitter, or a busy machine adding tens of milliseconds to a 50 ms path, is not
+        /// congestion of the server; on loopback a few queued queries already double the RTT.</summary>
+        private const double DelayRatio = 2.0;
         /// <summary>Loss with no queueing behind it is noise (a lossy link, a name the server never
         /// answers) up to this share of a round; above it, it is congestion (rate limits, overflow).</summary>
         private const double NoiseLoss = 0.1;

@@ -27,6 +27,10 @@ namespace MailBlacklist.Engine.Dns
         /// <summary>Counted in the congestion window: sent, and its first timer has not fired.</summary>
         public bool InWindow;
         public bool Done;
+        /// <summary>Set when the query is to fail without being sent.</summary>
+        public Attempt? FailWith;
+        /// <summary>Counted among the link's waiting queries (queued once, uncounted when done).</summary>
+        public bool Counted;
         public CancellationTokenRegistration Registration;
         public readonly TaskCompletionSource<AttemptResult> Completion =
             new TaskCompletionSource<AttemptResult>(TaskCreationOptions.RunContinuationsAsynchronously);

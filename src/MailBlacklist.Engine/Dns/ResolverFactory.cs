@@ -14,8 +14,14 @@ namespace MailBlacklist.Engine.Dns
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(3);
         /// <summary>-Retry: how many more times a server that has not answered gets that long.</summary>
         public int Retries { get; set; } = 1;
+        /// <summary>The one default ceiling of queries in flight. The UDP client starts far below
+        /// it and widens its window only while the server keeps up, so one default suits a plain
+        /// rbldnsd on the next port and a resolver far away: 512 in flight at 50 ms are about
+        /// 10,000 queries/s.</summary>
+        public const int DefaultMaxInFlight = 512;
+
         /// <summary>-ThrottleLimit: the most queries on the wire to one server at once.</summary>
-        public int MaxInFlight { get; set; } = 512;
+        public int MaxInFlight { get; set; } = DefaultMaxInFlight;
 
         /// <summary>The time one query may wait for one server, retransmissions included: the same
         /// worst case as (1 + Retry) tries of TimeoutSec each. Within it the UDP client resends on

@@ -21,6 +21,11 @@ namespace MailBlacklist.Engine.Dns
         public const int PoolSize = 8;
         private const int SendsPerPort = 5000;
         private static readonly long PortLifetime = Stopwatch.Frequency * 10;
+        /// <summary>A server that has let this many queries run out their whole budget, and has
+        /// answered nothing for at least that budget, is taken as silent (a firewall that drops
+        /// everything sends no ICMP): one query at a time still probes it, the others fail at once
+        /// as timeouts instead of each waiting out the budget behind a collapsed window.</summary>
+        private const int SilentAfter = 8;
 
         private readonly object _lock = new object();
         private readonly IPEndPoint _server;
@@ -33,7 +38,8 @@ namespace MailBlacklist.Engine.Dns
         private readonly RandomNumberGenerator _random = RandomNumberGenerator.Create();
         private readonly byte[] _randomBytes = new byte[1024];
         private int _randomPos = int.MaxValue;
-        private int _inWindow, _waiting;
+        private int _inWindow, _waiting, _expiredSinceAnswer;
+        private long _lastAnswer = Stopwatch.GetTimestamp();
         private bool _closed;
 
         /// <param name="budget">How long one query may wait for this server's answer, all
@@ -72,6 +78,7 @@ namespace MailBlacklist.Engine.Dns
                 else if (!query.Done)
                 {
                     _queue.Enqueue(query);
+                    query.Counted = true;
                     _waiting++;
                     Pump(Stopwatch.GetTimestamp(), ref sends);
                 }
@@ -84,15 +91,22 @@ namespace MailBlacklist.Engine.Dns
         /// <summary>Starts queued queries while the window has room. Under the lock.</summary>
         private void Pump(long now, ref List<PendingQuery> sends)
         {
-            while (_inWindow < _window.Window && _queue.Count > 0)
+            bool silent = _expiredSinceAnswer >= SilentAfter && now - _lastAnswer >= _budget;
+            while (_queue.Count > 0 && (_inWindow < _window.Window || silent))
             {
                 var q = _queue.Dequeue();
                 if (q.Done) continue;
+                if (silent && _inWindow > 0)
+                {
+                    q.FailWith = Attempt.TimedOut;   // Transmit reports it; the probe goes on
+                    (sends ?? (sends = new List<PendingQuery>())).Add(q);
+                    continue;
+                }
                 UdpPort port;
                 try { port = PickPort(now); }
                 catch (SocketException)
                 {
-                    q.Packet = null;   // no socket to be had: Transmit reports it unreachable
+                    q.FailWith = Attempt.Unreachable;   // no socket to be had
                     (sends ?? (sends = new List<PendingQuery>())).Add(q);
                     continue;
                 }
@@ -140,7 +154,8 @@ namespace MailBlacklist.Engine.Dns
             if (sends == null) return;
             foreach (var q in sends)
             {
-                if (q.Packet == null || !q.Port.Send(q.Packet)) Fail(q, Attempt.Unreachable);
+                if (q.FailWith.HasValue) Fail(q, q.FailWith.Value);
+                else if (!q.Port.Send(q.Packet)) Fail(q, Attempt.Unreachable);
             }
         }
 
@@ -151,11 +166,13 @@ namespace MailBlacklist.Engine.Dns
             List<PendingQuery> sends = null;
             lock (_lock)
             {
-                if (!port.Pending.TryGetValue(id, out q)) return;                         // late or foreign
+                if (!port.Pending.TryGetValue(id, out q) || q.Done) return;               // late or foreign
                 // RFC 5452: the ID alone is not enough; a forged or garbled answer is ignored and the
                 // query keeps waiting for the real one.
                 if (!DnsWire.MatchesQuestion(message, length, q.Name, q.Type)) return;
                 long now = Stopwatch.GetTimestamp();
+                _lastAnswer = now;
+                _expiredSinceAnswer = 0;
                 // Karn: an answer to a query sent more than once says nothing about the round trip.
                 _window.OnAnswer(q.Transmissions == 1 ? Seconds(now - q.FirstSent) : -1);
                 Finish(q, ref sends);
@@ -202,6 +219,7 @@ namespace MailBlacklist.Engine.Dns
                     if (now >= q.Deadline)
                     {
                         if (q.InWindow) _window.OnLoss();
+                        _expiredSinceAnswer++;
                         Finish(q, ref sends);
                         (expired ?? (expired = new List<PendingQuery>())).Add(q);
                         continue;
@@ -231,7 +249,7 @@ namespace MailBlacklist.Engine.Dns
         {
             if (q.Done) return;
             q.Done = true;
-            _waiting--;
+            if (q.Counted) _waiting--;
             if (q.InWindow) { q.InWindow = false; _inWindow--; }
             var port = q.Port;
             if (port == null) return;
@@ -264,7 +282,7 @@ namespace MailBlacklist.Engine.Dns
             {
                 if (q.Done) return;
                 // Not yet queued (a token cancelled at registration): the caller sees Done.
-                if (q.Port == null && !_queue.Contains(q)) { q.Done = true; return; }
+                if (!q.Counted) { q.Done = true; return; }
                 Finish(q, ref sends);
                 Pump(Stopwatch.GetTimestamp(), ref sends);
             }
