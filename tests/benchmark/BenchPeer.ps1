@@ -8,6 +8,15 @@ function Invoke-PeerBench([string] $Script, [int] $Direct, [int] $Delayed) {
     $why = if (-not (Test-Path -LiteralPath $Script)) { "no $Script (set -PeerBench or MAILBLACKLIST_PEER_BENCH)" }
            elseif ((& id -u) -ne '0') { 'needs root (network namespace, port 53)' }
            elseif (-not (Get-Command unshare -ErrorAction Ignore)) { 'needs unshare (util-linux)' }
+    if (-not $why) {
+        # peer-bench.sh also needs dig and /usr/bin/time, which the lab does not install.
+        $need = @(@{ Tool = 'dig'; Package = 'bind9-dnsutils' }, @{ Tool = '/usr/bin/time'; Package = 'time' }) |
+            Where-Object { -not (Get-Command $_.Tool -ErrorAction Ignore) } | ForEach-Object { $_.Package }
+        if ($need) {
+            & apt-get install -y -q --no-install-recommends @need | Out-Null
+            if ($LASTEXITCODE -ne 0) { $why = "needs the Debian packages $($need -join ' ') (apt-get install failed)" }
+        }
+    }
     if ($why) {
         Write-Host "(6) peer: skipped: $why"
         return
