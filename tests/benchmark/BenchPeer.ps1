@@ -45,7 +45,9 @@ function Invoke-PeerBench([string] $Script, [int] $Direct, [int] $Delayed) {
             Tool = $f[1]; Phase = $f[2]; K = [int]$f[3]; Zones = [int]$v['zones']; Rc = $v['rc']
             Lps = if ([double]$v['search_s'] -gt 0) { $lookups / [double]$v['search_s'] } else { 0 }
             Listed = [long]$v['listed']; Unknown = if ($v.ContainsKey('unknown')) { [long]$v['unknown'] } else { -1 }
-            WantListed = [math]::Floor(([int]$f[3] + 9) / 10) * [int]$v['zones']
+            # Every 10th address is listed in every zone; rows / K is the zones actually asked
+            # (Test-Dnsbl asks a zone named twice once).
+            WantListed = [math]::Floor(([int]$f[3] + 9) / 10) * [math]::Round([double]$v['rows'] / [int]$f[3])
         }
     }
     foreach ($phase in @(@('direct', 10), @('delay', 30))) {
