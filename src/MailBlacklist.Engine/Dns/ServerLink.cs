@@ -182,8 +182,9 @@ namespace MailBlacklist.Engine.Dns
             AttemptResult result;
             if (DnsWire.IsTruncated(message)) result = new AttemptResult { Outcome = Attempt.Truncated };
             else result = new AttemptResult { Outcome = Attempt.Answered, Answer = DnsWire.Parse(message, length, q.Type, Elapsed(q.Asked), Server) };
-            q.Complete(result);
+            // Sends first: the answer's continuations run on this thread and may take a while.
             Transmit(sends);
+            q.CompleteHere(result);
         }
 
         /// <summary>ICMP "port unreachable": nobody listens on the server's port, so every query
@@ -286,7 +287,7 @@ namespace MailBlacklist.Engine.Dns
                 Finish(q, ref sends);
                 Pump(Stopwatch.GetTimestamp(), ref sends);
             }
-            q.Completion.TrySetCanceled(token);
+            q.CancelLater(token);
             Transmit(sends);
         }
 
@@ -333,7 +334,7 @@ namespace MailBlacklist.Engine.Dns
             foreach (var q in all)
             {
                 q.Registration.Dispose();
-                q.Completion.TrySetCanceled();
+                q.CancelLater(CancellationToken.None);
             }
             _random.Dispose();
         }
