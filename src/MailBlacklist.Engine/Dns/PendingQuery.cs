@@ -31,6 +31,8 @@ namespace MailBlacklist.Engine.Dns
         public Attempt? FailWith;
         /// <summary>Counted among the link's waiting queries (queued once, uncounted when done).</summary>
         public bool Counted;
+        public ServerLink Owner;
+        public CancellationToken Token;
         public CancellationTokenRegistration Registration;
         // Continuations run where the task completes unless queued on purpose: the answer's whole
         // chain (cache, verdict, the input's other zones) then runs on the socket's reader thread,

@@ -68,9 +68,9 @@ namespace MailBlacklist.Engine.Dns
         {
             byte[] packet = DnsWire.BuildQuery(0, name, type);
             if (packet == null) return Task.FromResult(new AttemptResult { Outcome = Attempt.BadName });
-            var query = new PendingQuery { Name = name, Type = type, Packet = packet, Asked = asked };
+            var query = new PendingQuery { Name = name, Type = type, Packet = packet, Asked = asked, Owner = this, Token = cancellationToken };
             if (cancellationToken.CanBeCanceled)
-                query.Registration = cancellationToken.Register(() => Cancel(query, cancellationToken));
+                query.Registration = cancellationToken.Register(CancelCallback, query);
             List<PendingQuery> sends = null;
             lock (_lock)
             {
@@ -275,6 +275,9 @@ namespace MailBlacklist.Engine.Dns
             if (mine) q.Complete(new AttemptResult { Outcome = outcome });
             Transmit(sends);
         }
+
+        // One delegate for every query (the query is the state): no closure per query.
+        private static readonly Action<object> CancelCallback = s => { var q = (PendingQuery)s; q.Owner.Cancel(q, q.Token); };
 
         private void Cancel(PendingQuery q, CancellationToken token)
         {
