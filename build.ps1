@@ -12,7 +12,8 @@ param(
     # BounceCorpus: Build, then measure Get-BounceReason against tests/corpus/bounces.
     # Benchmark: Build, then tests/benchmark/Measure-DnsblThroughput.ps1 (its own lab and, as root,
     # the peer bench in ../shared/bench; prints figures beside dnsperf and the peer).
-    [ValidateSet('Build', 'Test', 'Package', 'Clean', 'BounceCorpus', 'Benchmark')]
+    # BounceSpeed: Build, then tests/benchmark/Measure-BounceSpeed.ps1 (Get-BounceReason beside p5-sisimai).
+    [ValidateSet('Build', 'Test', 'Package', 'Clean', 'BounceCorpus', 'Benchmark', 'BounceSpeed')]
     [string[]] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -112,6 +113,11 @@ function Invoke-Benchmark {
     & (Join-Path $Root 'tests/benchmark/Measure-DnsblThroughput.ps1') @bench
 }
 
+function Invoke-BounceSpeed {
+    Invoke-Build
+    & (Join-Path $Root 'tests/benchmark/Measure-BounceSpeed.ps1') -ModulePath (Join-Path $ModuleOut 'MailBlacklist.psd1')
+}
+
 function Invoke-Package {
     Invoke-Build
     $repo = Join-Path $Out 'packages'
@@ -137,5 +143,6 @@ foreach ($t in $Task) {
         'Package' { Invoke-Package }
         'BounceCorpus' { Invoke-BounceCorpus }
         'Benchmark' { Invoke-Benchmark }
+        'BounceSpeed' { Invoke-BounceSpeed }
     }
 }

@@ -18,13 +18,23 @@ namespace MailBlacklist.Engine
         // culture is not the PowerShell host's.
         public static string Get(string key, CultureInfo culture)
         {
+            culture = culture ?? CultureInfo.CurrentUICulture;
+            // Every bounce asks for its cause and fix: look each text up once per culture.
+            var cacheKey = (key, culture.Name);
+            if (Cache.TryGetValue(cacheKey, out string known)) return known;
+            string found = key;
             foreach (var resources in Resources)
             {
-                string text = resources.GetString(key, culture ?? CultureInfo.CurrentUICulture);
-                if (text != null) return text;
+                string text = resources.GetString(key, culture);
+                if (text != null) { found = text; break; }
             }
-            return key;
+            // Bounded: keys are the module's own; only unusual cultures add entries.
+            if (Cache.Count < 10000) Cache[cacheKey] = found;
+            return found;
         }
+
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), string> Cache =
+            new System.Collections.Concurrent.ConcurrentDictionary<(string, string), string>();
 
         public static string Format(string key, CultureInfo culture, params object[] args) =>
             string.Format(culture ?? CultureInfo.CurrentUICulture, Get(key, culture), args);

@@ -19,12 +19,14 @@ namespace MailBlacklist
             foreach (string input in inputs ?? new string[0])
             {
                 var resolved = new List<string>();
+                bool isFile = false;
                 try
                 {
                     if (literal)
                     {
-                        string one = cmdlet.GetUnresolvedProviderPathFromPSPath(input);
-                        if (File.Exists(one) || Directory.Exists(one)) resolved.Add(one);
+                        string one = FileSystemPath(input) ?? cmdlet.GetUnresolvedProviderPathFromPSPath(input);
+                        isFile = File.Exists(one);
+                        if (isFile || Directory.Exists(one)) resolved.Add(one);
                     }
                     else
                     {
@@ -50,10 +52,26 @@ namespace MailBlacklist
                 }
                 foreach (string item in resolved)
                 {
-                    if (Directory.Exists(item)) { foreach (string f in MailSource.FilesOf(item)) yield return f; }
+                    if (!isFile && Directory.Exists(item)) { foreach (string f in MailSource.FilesOf(item)) yield return f; }
                     else yield return item;
                 }
             }
+        }
+
+        private const string FileSystemPrefix = @"Microsoft.PowerShell.Core\FileSystem::";
+
+        /// <summary>The file system path in a provider-qualified PSPath, as Get-ChildItem's items carry
+        /// ("Microsoft.PowerShell.Core\FileSystem::/mail/1.eml"), without asking the session to
+        /// resolve it: that costs more than parsing a small bounce. Null for any other form
+        /// (relative, drive-qualified, other providers, "." or ".." parts), which the session resolves.</summary>
+        internal static string FileSystemPath(string input)
+        {
+            if (input == null || !input.StartsWith(FileSystemPrefix, StringComparison.OrdinalIgnoreCase)) return null;
+            string path = input.Substring(FileSystemPrefix.Length);
+            if (!System.IO.Path.IsPathRooted(path) || path.IndexOf("/.", StringComparison.Ordinal) >= 0 || path.IndexOf("\\.", StringComparison.Ordinal) >= 0) return null;
+            // Windows: "C:\..." or "\\server\share"; elsewhere "/...".
+            if (System.IO.Path.DirectorySeparatorChar == '\\' && !(path.Length >= 3 && path[1] == ':' || path.StartsWith(@"\\", StringComparison.Ordinal))) return null;
+            return path;
         }
 
         /// <summary>The bounces of one file, grouped by message; null after an error was written.</summary>

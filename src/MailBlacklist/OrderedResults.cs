@@ -31,8 +31,11 @@ namespace MailBlacklist
                 {
                     if (_queue.Count <= limit) return;
                     limit = maxPending / 2;
-                    try { head.task.Wait(200, cancellationToken); }
-                    catch (AggregateException) { /* the task's own fault is reported by write */ }
+                    // Block on the task's event rather than Task.Wait, which spins first: a spinning
+                    // pipeline thread takes a core from the workers it is waiting for. (A fault is
+                    // reported by write; cancellation ends the wait.)
+                    WaitHandle.WaitAny(new[] { ((IAsyncResult)head.task).AsyncWaitHandle, cancellationToken.WaitHandle }, 200);
+                    cancellationToken.ThrowIfCancellationRequested();
                     idle?.Invoke();
                 }
                 _queue.Dequeue();

@@ -9,7 +9,7 @@ function Invoke-PeerBench([string] $Script, [int] $Direct, [int] $Delayed) {
            elseif ((& id -u) -ne '0') { 'needs root (network namespace, port 53)' }
            elseif (-not (Get-Command unshare -ErrorAction Ignore)) { 'needs unshare (util-linux)' }
     if ($why) {
-        "(6) peer: skipped: $why"
+        Write-Host "(6) peer: skipped: $why"
         return
     }
     $work = Join-Path ([System.IO.Path]::GetTempPath()) ('peerbench-' + (Get-Date -Format 'yyyyMMdd-HHmmss'))
@@ -22,12 +22,13 @@ function Invoke-PeerBench([string] $Script, [int] $Direct, [int] $Delayed) {
         [System.IO.File]::SetUnixFileMode($wrapper, [System.IO.UnixFileMode]493)   # 0755
         $pwsh = $wrapper
     }
-    "(6) peer: $Script, PSBlackListChecker vs Test-Dnsbl (defaults), $Direct addresses direct, $Delayed at +50 ms; work dir $work"
+    Write-Host "(6) peer: $Script, PSBlackListChecker vs Test-Dnsbl (defaults), $Direct addresses direct, $Delayed at +50 ms; work dir $work"
     $saved = @{}
     $vars = @{ KS = "$Direct"; KS_DELAY = "$Delayed"; OURS_MODULE = $ModulePath; WORK = $work; PWSH = $pwsh; DNSPERF_SECS = '5' }
     foreach ($k in $vars.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $vars[$k]) }
     try {
-        & bash $Script 2>&1 | ForEach-Object { "    $_" }
+        # Shown as it comes; only the verdicts below are this function's output.
+        & bash $Script 2>&1 | ForEach-Object { "    $_" } | Out-Host
     } finally {
         foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
     }

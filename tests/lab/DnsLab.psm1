@@ -315,7 +315,7 @@ function Start-DnsLab {
     [CmdletBinding()]
     param(
         [ValidateRange(1024, 63000)][int] $BasePort = 15353,
-        [ValidateRange(1, 120)][double] $TimeoutSeconds = 10,
+        [ValidateRange(1, 120)][double] $TimeoutSeconds = 30,
         [ValidateRange(1, 16)][int] $RbldnsdCount = 4
     )
     $sw = [System.Diagnostics.Stopwatch]::StartNew()

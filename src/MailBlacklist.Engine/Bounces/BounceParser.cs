@@ -23,7 +23,14 @@ namespace MailBlacklist.Engine.Bounces
         {
             // ISO-2022-JP, Shift_JIS, EUC-JP and friends are not in .NET Core's default encodings.
             Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+            // Only after the line above: MimeKit learns the available charsets when first used.
+            MimeOptions = new ParserOptions { CharsetEncoding = Encoding.UTF8 };
         }
+
+        // Built once: MimeKit only reads it, and building one per message showed in profiles. Every
+        // MimeKit read in the engine uses it, so the code pages are registered before MimeKit's
+        // first use whichever cmdlet runs first.
+        internal static readonly ParserOptions MimeOptions;
 
         public BounceParser(BounceRules rules = null)
         {
@@ -62,7 +69,7 @@ namespace MailBlacklist.Engine.Bounces
 
         private static void CheckReadable(byte[] data, string path)
         {
-            if (data == null || data.Length == 0 || data.All(b => b == ' ' || b == '\t' || b == '\r' || b == '\n'))
+            if (data == null || data.Length == 0 || OnlyWhiteSpace(data))
                 throw new BounceInputException("EmptyInput", "Error_EmptyFile", path);
             // Mail is text: many NUL or other control bytes near the start mean a binary file. A stray
             // NUL is tolerated: real bounces sometimes carry one from a broken gateway.
@@ -76,9 +83,18 @@ namespace MailBlacklist.Engine.Bounces
             if (nul > 4 + n / 1000 || control + nul > n / 20) throw new BounceInputException("BinaryInput", "Error_Binary", path);
         }
 
-        private static readonly Regex HeaderLine = new Regex(@"^(?:From |[!-9;-~]+:)", RegexOptions.CultureInvariant);
+        private static bool OnlyWhiteSpace(byte[] data)
+        {
+            foreach (byte b in data)
+                if (b != ' ' && b != '\t' && b != '\r' && b != '\n') return false;
+            return true;
+        }
 
-        private static readonly Regex FieldLine = new Regex(@"^[A-Za-z][A-Za-z0-9\-]*:(?:[ \t]|$)", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex HeaderLine = Patterns.Make(@"^(?:From |[!-9;-~]+:)", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex ReplyLine = Patterns.Make(@"^\d{3}[ -]", RegexOptions.None);
+        private static readonly TieredRegex LocalDeliveryType = Patterns.Make("^x-(?:unix|postfix)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+        private static readonly TieredRegex FieldLine = Patterns.Make(@"^[A-Za-z][A-Za-z0-9\-]*:(?:[ \t]|$)", RegexOptions.CultureInvariant);
 
         /// <summary>A message starts with a "From " line or at least two header fields (a folded
         /// line counts): a single "Error: 554 ..." or a log line ("NOQUEUE: reject: ...",
@@ -87,7 +103,7 @@ namespace MailBlacklist.Engine.Bounces
         {
             string[] lines = text.TrimStart('\n').Split('\n');
             if (lines[0].StartsWith("From ", StringComparison.Ordinal)) return true;
-            if (!FieldLine.IsMatch(lines[0]) || Regex.IsMatch(lines[0], @"^\d{3}[ -]")) return false;
+            if (!FieldLine.IsMatch(lines[0]) || ReplyLine.IsMatch(lines[0])) return false;
             return lines.Length > 1 && (FieldLine.IsMatch(lines[1]) || (lines[1].Length > 0 && (lines[1][0] == ' ' || lines[1][0] == '\t') && lines.Length > 2 && FieldLine.IsMatch(lines[2])));
         }
 
@@ -110,7 +126,7 @@ namespace MailBlacklist.Engine.Bounces
             try
             {
                 using (var stream = new MemoryStream(raw, false))
-                    message = MimeMessage.Load(new ParserOptions { CharsetEncoding = Encoding.UTF8 }, stream);
+                    message = MimeMessage.Load(MimeOptions, stream);
             }
             catch (Exception ex) when (ex is FormatException || ex is ParseException || ex is IOException)
             {
@@ -139,8 +155,8 @@ namespace MailBlacklist.Engine.Bounces
 
         // MTA log lines name the recipient: Postfix "to=<x>", Exim "rejected RCPT <x>", Sendmail
         // "... <x>... User unknown"; the envelope sender (from=<>, F=<>) is not a recipient.
-        private static readonly Regex LogRecipient = new Regex(@"\bto=<(?<a>[^<>\s]+@[^<>\s]+)>|\brejected rcpt:? <(?<a>[^<>\s]+@[^<>\s]+)>|\bRCPT TO:\s*<(?<a>[^<>\s]+@[^<>\s]+)>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-        private static readonly Regex SenderField = new Regex(@"\b(?:from|F)=<[^<>]*>", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex LogRecipient = Patterns.Make(@"\bto=<(?<a>[^<>\s]+@[^<>\s]+)>|\brejected rcpt:? <(?<a>[^<>\s]+@[^<>\s]+)>|\bRCPT TO:\s*<(?<a>[^<>\s]+@[^<>\s]+)>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly TieredRegex SenderField = Patterns.Make(@"\b(?:from|F)=<[^<>]*>", RegexOptions.CultureInvariant);
 
         private static string PastedRecipient(string text)
         {
@@ -212,7 +228,7 @@ namespace MailBlacklist.Engine.Bounces
                 r.Command = _rules.FindCommand(diagnostic, extraText, commandText);
                 // X-Unix / X-Postfix mark the MTA's own local delivery errors, unless the text quotes
                 // a remote server's reply ("host x said: 550 ...").
-                if (diagnosticType != null && Regex.IsMatch(diagnosticType, "^x-(?:unix|postfix)$", RegexOptions.IgnoreCase)
+                if (diagnosticType != null && LocalDeliveryType.IsMatch(diagnosticType)
                     && _classifier.MatchPhrase(receiverText) == null && !QuotesRemoteReply.IsMatch(diagnostic))
                     reason = "MailerError";
                 if (reason == null && receiverText == diagnostic && _classifier.MatchPhrase(diagnostic) == null && !string.IsNullOrEmpty(extraText))
@@ -260,7 +276,7 @@ namespace MailBlacklist.Engine.Bounces
             r.Fix = Text.Get("Fix_" + texts, culture);
         }
 
-        private static readonly Regex QuotesRemoteReply = new Regex(@"\bsaid:\s*[245]\d\d\b|\bhost \S+ said\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly TieredRegex QuotesRemoteReply = Patterns.Make(@"\bsaid:\s*[245]\d\d\b|\bhost \S+ said\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         private static readonly HashSet<string> AboutSendingAddress = new HashSet<string>
             { "Blocked", "BadReputation", "RequirePtr", "TooManyConn", "Speeding", "ReceiverDnsblError" };

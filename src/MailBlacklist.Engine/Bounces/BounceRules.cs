@@ -28,7 +28,7 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "reasonStatus")] public Dictionary<string, string> ReasonStatus { get; set; }
         /// <summary>Words that state an RFC 3463 condition outright, for messages that give no code.</summary>
         [DataMember(Name = "statusWords")] public Dictionary<string, string> StatusWords { get; set; }
-        internal List<KeyValuePair<string, Regex>> StatusWordRegexes { get; private set; }
+        internal List<KeyValuePair<string, TieredRegex>> StatusWordRegexes { get; private set; }
         /// <summary>Reasons whose words beat even a strong status code (a full mailbox reported with 5.1.1).</summary>
         [DataMember(Name = "phraseBeatsStatus")] public List<string> PhraseBeatsStatus { get; set; }
         [DataMember(Name = "strongStatusCodes")] public List<string> StrongStatusCodes { get; set; }
@@ -76,7 +76,7 @@ namespace MailBlacklist.Engine.Bounces
             return new[] { name ?? string.Empty };
         }
 
-        internal List<KeyValuePair<string, Regex>> CommandRegexes { get; private set; }
+        internal List<KeyValuePair<string, TieredRegex>> CommandRegexes { get; private set; }
 
         /// <summary>The SMTP command the receiver answered (DATA, RCPT, MAIL, HELO, CONN), or null.</summary>
         public string FindCommand(params string[] texts)
@@ -84,13 +84,27 @@ namespace MailBlacklist.Engine.Bounces
             foreach (string text in texts)
             {
                 if (string.IsNullOrEmpty(text)) continue;
-                foreach (var c in CommandRegexes)
-                {
-                    try { if (c.Value.IsMatch(text)) return c.Key; }
-                    catch (RegexMatchTimeoutException) { }
-                }
+                string command = CommandIn(text);
+                if (command != null) return command;
             }
             return null;
+        }
+
+        // The message body is asked about once per recipient: remember the last answers (per thread).
+        [ThreadStatic] private static RecentAnswers _recentCommands;
+
+        private string CommandIn(string text)
+        {
+            var recent = _recentCommands ?? (_recentCommands = new RecentAnswers());
+            if (recent.TryGet(this, text, 0, out string known)) return known;
+            string found = null;
+            foreach (var c in CommandRegexes)
+            {
+                try { if (c.Value.IsMatch(text)) { found = c.Key; break; } }
+                catch (RegexMatchTimeoutException) { }
+            }
+            recent.Add(this, text, 0, found);
+            return found;
         }
 
         public string ApplyOverrides(string reason, string status, string command, string text, string action, string reply = null)
@@ -100,21 +114,28 @@ namespace MailBlacklist.Engine.Bounces
         }
 
         internal const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
-        // A pathological message must not make a pattern run for ever.
-        internal static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(250);
+        // A pathological message must not make a pattern run for ever; but the limit is wall-clock
+        // time, and on a loaded machine (JIT, a descheduled thread) 250 ms was hit by ordinary text
+        // and silently skipped a rule, so it is as generous as the body scans' limit.
+        internal static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);
 
         private void Compile()
         {
             foreach (var rule in Rules)
-                rule.Regex = new Regex(string.Join("|", rule.Patterns.Select(p => "(?:" + p + ")")), Options, MatchTimeout);
+                rule.Regex = new TieredRegex(string.Join("|", rule.Patterns.Select(p => "(?:" + p + ")")), Options, MatchTimeout);
             Evidence?.Compile();
             CommandRegexes = (Commands ?? new Dictionary<string, string[]>())
-                .Select(c => new KeyValuePair<string, Regex>(c.Key, new Regex(string.Join("|", c.Value.Select(p => "(?:" + p + ")")), Options, MatchTimeout))).ToList();
+                .Select(c => new KeyValuePair<string, TieredRegex>(c.Key, new TieredRegex(string.Join("|", c.Value.Select(p => "(?:" + p + ")")), Options, MatchTimeout))).ToList();
             Overrides = Overrides ?? new List<Override>();
             foreach (var o in Overrides)
             {
-                o.StatusRegex = string.IsNullOrEmpty(o.Status) ? null : new Regex(o.Status, Options, MatchTimeout);
-                o.TextRegex = string.IsNullOrEmpty(o.Text) ? null : new Regex(o.Text, Options, MatchTimeout);
+                o.StatusRegex = string.IsNullOrEmpty(o.Status) ? null : new TieredRegex(o.Status, Options, MatchTimeout);
+                o.TextRegex = string.IsNullOrEmpty(o.Text) ? null : new TieredRegex(o.Text, Options, MatchTimeout);
+                // Reply was matched case-sensitively: keep that.
+                o.ReplyRegex = string.IsNullOrEmpty(o.Reply) ? null : new TieredRegex(o.Reply, RegexOptions.CultureInvariant, MatchTimeout);
+                o.Reasons = new HashSet<string>((o.Reason ?? string.Empty).Split('|'));
+                o.Commands = string.IsNullOrEmpty(o.Command) ? null : new HashSet<string>(o.Command.Split('|'));
+                o.NotCommands = string.IsNullOrEmpty(o.NotCommand) ? null : new HashSet<string>(o.NotCommand.Split('|'));
             }
             StrongStatusCodes = StrongStatusCodes ?? new List<string>();
             PhraseBeatsStatus = PhraseBeatsStatus ?? new List<string>();
@@ -124,7 +145,7 @@ namespace MailBlacklist.Engine.Bounces
             CommandReasons = CommandReasons ?? new Dictionary<string, string>();
             ReasonStatus = ReasonStatus ?? new Dictionary<string, string>();
             StatusWordRegexes = (StatusWords ?? new Dictionary<string, string>()).Where(w => !w.Key.StartsWith("_"))
-                .Select(w => new KeyValuePair<string, Regex>(w.Key, new Regex(w.Value, Options, MatchTimeout))).ToList();
+                .Select(w => new KeyValuePair<string, TieredRegex>(w.Key, new TieredRegex(w.Value, Options, MatchTimeout))).ToList();
         }
     }
 
@@ -141,17 +162,22 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "reply")] public string Reply { get; set; }
         [DataMember(Name = "notCommand")] public string NotCommand { get; set; }
         [DataMember(Name = "to")] public string To { get; set; }
-        internal Regex StatusRegex { get; set; }
-        internal Regex TextRegex { get; set; }
+        internal TieredRegex StatusRegex { get; set; }
+        internal TieredRegex TextRegex { get; set; }
+        internal TieredRegex ReplyRegex { get; set; }
+        // Reason and Command split once at load, not on every message.
+        internal HashSet<string> Reasons { get; set; }
+        internal HashSet<string> Commands { get; set; }
+        internal HashSet<string> NotCommands { get; set; }
 
         internal bool Applies(string reason, string status, string command, string text, string action, string reply) =>
-            Reason.Split('|').Contains(reason)
-            && (string.IsNullOrEmpty(Reply) || Regex.IsMatch(reply ?? string.Empty, Reply))
+            reason != null && Reasons.Contains(reason)
+            && (ReplyRegex == null || ReplyRegex.IsMatch(reply ?? string.Empty))
             && (string.IsNullOrEmpty(Action) || string.Equals(Action, action, StringComparison.OrdinalIgnoreCase))
             && (TextRegex == null || TextRegex.IsMatch(text ?? string.Empty))
             && (StatusRegex == null || StatusRegex.IsMatch(status ?? string.Empty))
-            && (string.IsNullOrEmpty(Command) || Command.Split('|').Contains(command))
-            && (string.IsNullOrEmpty(NotCommand) || !NotCommand.Split('|').Contains(command));
+            && (Commands == null || (command != null && Commands.Contains(command)))
+            && (NotCommands == null || command == null || !NotCommands.Contains(command));
     }
 
     [DataContract]
@@ -172,7 +198,7 @@ namespace MailBlacklist.Engine.Bounces
         /// ("Connected to x but sender was rejected. Remote host said: 550 ...").</summary>
         [DataMember(Name = "whole")] public bool Whole { get; set; }
         [DataMember(Name = "patterns")] public List<string> Patterns { get; set; }
-        internal Regex Regex { get; set; }
+        internal TieredRegex Regex { get; set; }
     }
 
     [DataContract]
@@ -187,17 +213,17 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "providerCode")] public List<string> ProviderCode { get; set; }
         [DataMember(Name = "url")] public string Url { get; set; }
 
-        internal List<Regex> IpRegexes, ReceiverIpRegexes, ProviderCodeRegexes;
-        internal Regex UrlRegex, AnyIpRegex;
+        internal List<TieredRegex> IpRegexes, ReceiverIpRegexes, ProviderCodeRegexes;
+        internal TieredRegex UrlRegex, AnyIpRegex;
 
         internal void Compile()
         {
-            IpRegexes = (Ip ?? new List<string>()).Select(p => new Regex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
-            ReceiverIpRegexes = (ReceiverIp ?? new List<string>()).Select(p => new Regex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
-            AnyIpRegex = string.IsNullOrEmpty(AnyIp) ? null : new Regex(AnyIp, BounceRules.Options, BounceRules.MatchTimeout);
-            ProviderCodeRegexes = (ProviderCode ?? new List<string>()).Select(p => new Regex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
-            foreach (var b in Blocklist ?? new List<BlocklistPattern>()) b.Regex = new Regex(b.Pattern, BounceRules.Options, BounceRules.MatchTimeout);
-            UrlRegex = new Regex(Url ?? "(?<url>https?://\\S+)", BounceRules.Options, BounceRules.MatchTimeout);
+            IpRegexes = (Ip ?? new List<string>()).Select(p => new TieredRegex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
+            ReceiverIpRegexes = (ReceiverIp ?? new List<string>()).Select(p => new TieredRegex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
+            AnyIpRegex = string.IsNullOrEmpty(AnyIp) ? null : new TieredRegex(AnyIp, BounceRules.Options, BounceRules.MatchTimeout);
+            ProviderCodeRegexes = (ProviderCode ?? new List<string>()).Select(p => new TieredRegex(p, BounceRules.Options, BounceRules.MatchTimeout)).ToList();
+            foreach (var b in Blocklist ?? new List<BlocklistPattern>()) b.Regex = new TieredRegex(b.Pattern, BounceRules.Options, BounceRules.MatchTimeout);
+            UrlRegex = new TieredRegex(Url ?? "(?<url>https?://\\S+)", BounceRules.Options, BounceRules.MatchTimeout);
         }
     }
 
@@ -207,6 +233,6 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "pattern")] public string Pattern { get; set; }
         /// <summary>Fixed name to report; empty when the pattern captures the zone as "name".</summary>
         [DataMember(Name = "name")] public string Name { get; set; }
-        internal Regex Regex { get; set; }
+        internal TieredRegex Regex { get; set; }
     }
 }

@@ -46,6 +46,18 @@ namespace MailBlacklist.Engine.Bounces
         public string MatchPhrase(string text, bool wholeOnly = false)
         {
             if (string.IsNullOrEmpty(text)) return null;
+            var recent = _recent ?? (_recent = new RecentAnswers());
+            if (recent.TryGet(this, text, wholeOnly ? 1 : 0, out string known)) return known;
+            string answer = FirstPhrase(text, wholeOnly);
+            recent.Add(this, text, wholeOnly ? 1 : 0, answer);
+            return answer;
+        }
+
+        // The same text is asked about several times per message (Finish, then Classify).
+        [System.ThreadStatic] private static RecentAnswers _recent;
+
+        private string FirstPhrase(string text, bool wholeOnly)
+        {
             foreach (var rule in _rules.Rules)
             {
                 if (wholeOnly && !rule.Whole) continue;
@@ -55,7 +67,7 @@ namespace MailBlacklist.Engine.Bounces
             return null;
         }
 
-        private static readonly Regex Spaces = new Regex(@"\s+", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex Spaces = Patterns.Make(@"\s+", RegexOptions.CultureInvariant);
         public static string Normalize(string text) => text == null ? string.Empty : Spaces.Replace(text, " ").Trim();
     }
 }

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Text.RegularExpressions;
 
@@ -10,10 +12,10 @@ namespace MailBlacklist.Engine.Bounces
     public static class EspNotification
     {
         private const RegexOptions Opt = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
-        private static readonly Regex Kind = new Regex(@"""(?:notificationType|eventType)""\s*:\s*""(?<k>Bounce|Complaint|Delivery)""", Opt);
-        private static readonly Regex RecipientObject = new Regex(@"\{[^{}]*""emailAddress""\s*:\s*""[^""]+""[^{}]*\}", Opt);
-        private static readonly Regex DeliveryRecipients = new Regex(@"""recipients""\s*:\s*\[(?<list>[^\]]*)\]", Opt);
-        private static readonly Regex Quoted = new Regex(@"""(?<v>(?:[^""\\]|\\.)*)""", Opt);
+        private static readonly TieredRegex Kind = Patterns.Make(@"""(?:notificationType|eventType)""\s*:\s*""(?<k>Bounce|Complaint|Delivery)""", Opt);
+        private static readonly TieredRegex RecipientObject = Patterns.Make(@"\{[^{}]*""emailAddress""\s*:\s*""[^""]+""[^{}]*\}", Opt);
+        private static readonly TieredRegex DeliveryRecipients = Patterns.Make(@"""recipients""\s*:\s*\[(?<list>[^\]]*)\]", Opt);
+        private static readonly TieredRegex Quoted = Patterns.Make(@"""(?<v>(?:[^""\\]|\\.)*)""", Opt);
 
         public sealed class Entry
         {
@@ -24,6 +26,10 @@ namespace MailBlacklist.Engine.Bounces
         {
             var entries = new List<Entry>();
             if (string.IsNullOrEmpty(text)) return entries;
+            // Nearly every message is no such notification: a plain search for the field names
+            // (never missing one the pattern would find) spares the pattern's scan of the body.
+            if (text.IndexOf("notificationType", StringComparison.OrdinalIgnoreCase) < 0
+                && text.IndexOf("eventType", StringComparison.OrdinalIgnoreCase) < 0) return entries;
             Match kind = Kind.Match(text);
             if (!kind.Success) return entries;
             string k = kind.Groups["k"].Value;
@@ -49,13 +55,18 @@ namespace MailBlacklist.Engine.Bounces
             return entries;
         }
 
+        // One pattern per field name (a handful of names, all in this file), built on first use.
+        private static readonly ConcurrentDictionary<string, TieredRegex> FieldPatterns = new ConcurrentDictionary<string, TieredRegex>();
+        private static readonly TieredRegex Escape = Patterns.Make(@"\\(u[0-9a-fA-F]{4}|.)", RegexOptions.None);
+
         private static string Field(string json, string name)
         {
-            Match m = new Regex(@"""" + name + @"""\s*:\s*""(?<v>(?:[^""\\]|\\.)*)""", Opt).Match(json);
+            var pattern = FieldPatterns.GetOrAdd(name, n => Patterns.Make(@"""" + n + @"""\s*:\s*""(?<v>(?:[^""\\]|\\.)*)""", Opt));
+            Match m = pattern.Match(json);
             return m.Success ? Unescape(m.Groups["v"].Value) : null;
         }
 
-        private static string Unescape(string s) => Regex.Replace(s, @"\\(u[0-9a-fA-F]{4}|.)", m =>
+        private static string Unescape(string s) => Escape.Replace(s, m =>
         {
             string e = m.Groups[1].Value;
             if (e.Length == 5) return ((char)System.Convert.ToInt32(e.Substring(1), 16)).ToString();

@@ -13,7 +13,7 @@ namespace MailBlacklist.Engine.Bounces
         private const string Addr = @"(?>[^\s<>()\[\]@,;:""']+@[a-z0-9][a-z0-9.\-]*[a-z0-9]|""[^""\n]+""@[a-z0-9][a-z0-9.\-]*[a-z0-9])";
 
         // Where the returned copy of the original message begins: nothing below is the receiver's.
-        private static readonly Regex CutMarker = new Regex(
+        private static readonly TieredRegex CutMarker = Patterns.Make(
             @"^\s*(?:-{2,}.*?(?:original message|returned message|copy of the message|this is a copy|below this line|undelivered message|message headers|original message header|headers of the original|returned mail|unsent message|message follows|元のメッセージ|送信メール|原文|original mail)" +
             @"|content-type:\s*(?:message/rfc822|text/rfc822-headers)" +
             @"|-{2,}\s*(?:original|returned|headers|message)\b" +
@@ -23,8 +23,8 @@ namespace MailBlacklist.Engine.Bounces
             Opt | RegexOptions.Multiline);
 
         // An address may open the line after a reply code or a quoting "> " (MDaemon lists them so).
-        private static readonly Regex LeadingAddress = new Regex(@"^\s*(?:>\s?)?(?:[45]\d\d[ \-]+)?(?:<(?<a>" + Addr + @")>|""(?<a>" + Addr + @")""|(?<a>" + Addr + @"))(?=$|[\s:;,.()\[\]<>""'])", Opt);
-        private static readonly Regex PhraseThenAddress = new Regex(@"^\s*(?:[245]\d\d[ \-]+)?(?![245]\.\d)[^<>:\s\d][^<>:\n]{0,80}<(?<a>" + Addr + @")>(?=\s*:)", Opt);
+        private static readonly TieredRegex LeadingAddress = Patterns.Make(@"^\s*(?:>\s?)?(?:[45]\d\d[ \-]+)?(?:<(?<a>" + Addr + @")>|""(?<a>" + Addr + @")""|(?<a>" + Addr + @"))(?=$|[\s:;,.()\[\]<>""'])", Opt);
+        private static readonly TieredRegex PhraseThenAddress = Patterns.Make(@"^\s*(?:[245]\d\d[ \-]+)?(?![245]\.\d)[^<>:\s\d][^<>:\n]{0,80}<(?<a>" + Addr + @")>(?=\s*:)", Opt);
 
         private static int LeadLength(string line)
         {
@@ -32,15 +32,28 @@ namespace MailBlacklist.Engine.Bounces
             return m.Success ? m.Length : LeadingAddress.Match(line).Length;
         }
 
-        private static readonly Regex KeywordAddress = new Regex(
+        private static readonly TieredRegex KeywordAddress = Patterns.Make(
             @"(?:rcpt to:\s*|unknown (?:user|recipient|address|mailbox):\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|delivered to:?\s*|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
-        private static readonly Regex TranscriptStart = new Regex(@"^\s*(?:\.\.\.\s*)?while talking to\b", Opt);
-        private static readonly Regex TranscriptLine = new Regex(@"^\s*(?:>>>|<<<|(?:\.\.\.\s*)?while talking to\b)", Opt);
-        private static readonly Regex X400Smtp = new Regex(@"^[ \t]*(?:[a-z]{1,4}=[^;\n]*;[ \t]*)+dda:smtp=", Opt | RegexOptions.Multiline);
-        private static readonly Regex AnyAddr = new Regex("(?<a>" + Addr + ")", Opt);
-        private static readonly Regex CodeLine = new Regex(@"(?:^|[\s:;(])(?:[245]\d\d[ \-]|[245]\.\d{1,3}\.\d{1,3}\b)", Opt);
+        private static readonly TieredRegex TranscriptStart = Patterns.Make(@"^\s*(?:\.\.\.\s*)?while talking to\b", Opt);
+        private static readonly TieredRegex TranscriptLine = Patterns.Make(@"^\s*(?:>>>|<<<|(?:\.\.\.\s*)?while talking to\b)", Opt);
+        private static readonly TieredRegex X400Smtp = Patterns.Make(@"^[ \t]*(?:[a-z]{1,4}=[^;\n]*;[ \t]*)+dda:smtp=", Opt | RegexOptions.Multiline);
+        private static readonly TieredRegex AnyAddr = Patterns.Make("(?<a>" + Addr + ")", Opt);
+        private static readonly TieredRegex CodeLine = Patterns.Make(@"(?:^|[\s:;(])(?:[245]\d\d[ \-]|[245]\.\d{1,3}\.\d{1,3}\b)", Opt);
+
+        // The same body is cut several times while one message is read: remember the last one
+        // (per thread, since files are read in parallel).
+        [ThreadStatic] private static string _lastCutInput, _lastCutOutput;
 
         public static string CutReturnedMessage(string text)
+        {
+            if (text != null && ReferenceEquals(text, _lastCutInput)) return _lastCutOutput;
+            string cut = Cut(text);
+            _lastCutInput = text;
+            _lastCutOutput = cut;
+            return cut;
+        }
+
+        private static string Cut(string text)
         {
             Match m = CutMarker.Match(text ?? string.Empty);
             // Ignore a marker on the very first lines: some bounces start with a header-like line.

@@ -116,13 +116,13 @@ namespace MailBlacklist.Engine.Bounces
             try
             {
                 using (var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text.TrimStart('\n') + "\n\n")))
-                    return MimeMessage.Load(stream).Headers;
+                    return MimeMessage.Load(BounceParser.MimeOptions, stream).Headers;
             }
             catch (Exception ex) when (ex is FormatException || ex is ParseException) { return null; }
         }
 
-        private static readonly Regex Tags = new Regex(@"<(?:br|p|div|tr|li|/p|/div|/tr|/li|/h\d)[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-        private static readonly Regex AnyTag = new Regex(@"<[^>]*>", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex Tags = Patterns.Make(@"<(?:br|p|div|tr|li|/p|/div|/tr|/li|/h\d)[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly TieredRegex AnyTag = Patterns.Make(@"<[^>]*>", RegexOptions.CultureInvariant);
 
         private static string StripHtml(string html)
         {

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -10,12 +11,12 @@ namespace MailBlacklist.Engine.Bounces
     {
         // Not preceded by a digit, dot or letter (so IP addresses, versions and dates do not count),
         // and not followed by more digits or dots.
-        private static readonly Regex EnhancedStatus = new Regex(@"(?<![\w.\-/=])(?<code>[245]\.[0-7]\.\d{1,3})(?![\d.]*\d)(?!\.\d)", RegexOptions.CultureInvariant);
-        private static readonly Regex ReplyCode = new Regex(@"(?<![\w.:\-/=#+])(?<code>[245][0-5]\d)(?=[ \-]|$)(?![ \-]?\d{2}[:/])", RegexOptions.CultureInvariant | RegexOptions.Multiline);
+        private static readonly TieredRegex EnhancedStatus = Patterns.Make(@"(?<![\w.\-/=])(?<code>[245]\.[0-7]\.\d{1,3})(?![\d.]*\d)(?!\.\d)", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex ReplyCode = Patterns.Make(@"(?<![\w.:\-/=#+])(?<code>[245][0-5]\d)(?=[ \-]|$)(?![ \-]?\d{2}[:/])", RegexOptions.CultureInvariant | RegexOptions.Multiline);
         // "ERROR_CODE :421" (Zoho), "SMTP code: 550".
-        private static readonly Regex LabelledReplyCode = new Regex(@"(?:error_code|smtp code|reply code)\s*:\s*(?<code>[245]\d\d)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
-        private static readonly Regex ContinuationPrefix = new Regex(@"^\s*(?<code>[245]\d\d)(?<sep>[ \-])(?:(?<status>[245]\.\d{1,3}\.\d{1,3})\s+)?", RegexOptions.CultureInvariant);
-        private static readonly Regex Ipv4 = new Regex(@"\b\d{1,3}(?:\.\d{1,3}){3}\b", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex LabelledReplyCode = Patterns.Make(@"(?:error_code|smtp code|reply code)\s*:\s*(?<code>[245]\d\d)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+        private static readonly TieredRegex ContinuationPrefix = Patterns.Make(@"^\s*(?<code>[245]\d\d)(?<sep>[ \-])(?:(?<status>[245]\.\d{1,3}\.\d{1,3})\s+)?", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex Ipv4 = Patterns.Make(@"\b\d{1,3}(?:\.\d{1,3}){3}\b", RegexOptions.CultureInvariant);
 
         /// <summary>The most specific enhanced status code in the text: the first that is not x.0.0,
         /// else the first x.0.0; null when there is none.</summary>
@@ -33,7 +34,7 @@ namespace MailBlacklist.Engine.Bounces
             return vague;
         }
 
-        private static readonly Regex RepliedStatus = new Regex(@"(?<![\w.])[245]\d\d[\s\-:']+(?<code>[245]\.[0-7]\.\d{1,3})(?![\d.]*\d)", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex RepliedStatus = Patterns.Make(@"(?<![\w.])[245]\d\d[\s\-:']+(?<code>[245]\.[0-7]\.\d{1,3})(?![\d.]*\d)", RegexOptions.CultureInvariant);
 
         /// <summary>The enhanced code right after a reply code ("550 5.2.2", "550-'5.2.2"): the
         /// receiver's own words, as opposed to a code the reporting MTA chose.</summary>
@@ -57,7 +58,7 @@ namespace MailBlacklist.Engine.Bounces
             return said.Success && said.Index + said.Length < text.Length ? text.Substring(said.Index + said.Length) : null;
         }
 
-        private static readonly Regex Said = new Regex(@"\bsaid:\s*(?=[245]\d\d\b)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+        private static readonly TieredRegex Said = Patterns.Make(@"\bsaid:\s*(?=[245]\d\d\b)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
         public static string FindReplyCode(string text)
         {
@@ -68,7 +69,7 @@ namespace MailBlacklist.Engine.Bounces
             return m.Success ? m.Groups["code"].Value : null;
         }
 
-        private static readonly Regex FirstPrefix = new Regex(@"(?<![\w.])(?<reply>[245]\d\d)[\- ](?<status>[245]\.\d{1,3}\.\d{1,3}\s)?", RegexOptions.CultureInvariant);
+        private static readonly TieredRegex FirstPrefix = Patterns.Make(@"(?<![\w.])(?<reply>[245]\d\d)[\- ](?<status>[245]\.\d{1,3}\.\d{1,3}\s)?", RegexOptions.CultureInvariant);
 
         /// <summary>A multi-line reply unfolded into one line (as in a DSN's Diagnostic-Code) still has
         /// "550-5.7.1" in the middle of its sentences: remove the repeats of the first prefix.</summary>
@@ -77,11 +78,44 @@ namespace MailBlacklist.Engine.Bounces
             if (string.IsNullOrEmpty(text)) return text;
             Match first = FirstPrefix.Match(text);
             if (!first.Success) return text;
-            string prefix = Regex.Escape(first.Groups["reply"].Value) + @"[\- ]" +
-                (first.Groups["status"].Success ? Regex.Escape(first.Groups["status"].Value.Trim()) + @"\s" : @"(?=\S)");
+            string reply = first.Groups["reply"].Value;
+            string status = first.Groups["status"].Success ? first.Groups["status"].Value.Trim() : null;
             string rest = text.Substring(first.Index + first.Length);
-            rest = Regex.Replace(rest, @"(?<=\s)" + prefix + @"\s*", string.Empty, RegexOptions.CultureInvariant);
-            return text.Substring(0, first.Index + first.Length) + rest;
+            return text.Substring(0, first.Index + first.Length) + RemovePrefixes(rest, reply, status);
+        }
+
+        /// <summary>Removes each whitespace-preceded "reply[- ]status\s" (or "reply[- ]" before a
+        /// non-space when there is no status) and the spaces after it. Done by hand: a pattern built
+        /// from each message's own codes was parsed again for almost every message.</summary>
+        private static string RemovePrefixes(string rest, string reply, string status)
+        {
+            StringBuilder sb = null;
+            int copied = 0, i = 0;
+            while (i < rest.Length)
+            {
+                int j = rest.IndexOf(reply, i, StringComparison.Ordinal);
+                if (j < 0) break;
+                int end = PrefixEnd(rest, j, reply, status);
+                if (end < 0) { i = j + 1; continue; }
+                while (end < rest.Length && char.IsWhiteSpace(rest[end])) end++;
+                (sb = sb ?? new StringBuilder(rest.Length)).Append(rest, copied, j - copied);
+                copied = i = end;
+            }
+            if (sb == null) return rest;
+            return sb.Append(rest, copied, rest.Length - copied).ToString();
+        }
+
+        // Where the prefix starting at j ends, or -1 when there is none at j.
+        private static int PrefixEnd(string s, int j, string reply, string status)
+        {
+            if (j == 0 || !char.IsWhiteSpace(s[j - 1])) return -1;
+            int k = j + reply.Length;
+            if (k >= s.Length || (s[k] != '-' && s[k] != ' ')) return -1;
+            k++;
+            if (status == null) return k < s.Length && !char.IsWhiteSpace(s[k]) ? k : -1;
+            if (string.CompareOrdinal(s, k, status, 0, status.Length) != 0 || k + status.Length > s.Length) return -1;
+            k += status.Length;
+            return k < s.Length && char.IsWhiteSpace(s[k]) ? k + 1 : -1;
         }
 
         /// <summary>Joins the lines of multi-line SMTP replies so that phrase rules see one sentence,

@@ -88,7 +88,7 @@ namespace MailBlacklist.Engine.Diagnosis
             {
                 if (!File.Exists(path) || new FileInfo(path).Length > MailSource.MaxFileBytes) return null;
                 MimeMessage message;
-                using (var stream = File.OpenRead(path)) message = MimeMessage.Load(stream);
+                using (var stream = File.OpenRead(path)) message = MimeMessage.Load(BounceParser.MimeOptions, stream);
                 string domain = DomainOf(message.To.Mailboxes.FirstOrDefault()?.Address);
                 if (domain != null) return domain;
                 foreach (var part in message.BodyParts)

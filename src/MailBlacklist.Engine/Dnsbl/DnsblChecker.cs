@@ -167,9 +167,6 @@ namespace MailBlacklist.Engine.Dnsbl
 
         private DnsblResult NewResult(DnsblInput input, ZoneTarget zone)
         {
-            string url = string.Empty;
-            if (zone.Entry != null && !string.IsNullOrEmpty(zone.Entry.LookupUrl))
-                url = zone.Entry.LookupUrl.Replace("{0}", Uri.EscapeDataString(input.Text));
             return new DnsblResult
             {
                 Input = input.Text,
@@ -182,7 +179,7 @@ namespace MailBlacklist.Engine.Dnsbl
                 Category = string.Empty,
                 Tag = string.Empty,
                 Reason = string.Empty,
-                LookupUrl = url,
+                LookupUrlTemplate = zone.Entry != null && !string.IsNullOrEmpty(zone.Entry.LookupUrl) ? zone.Entry.LookupUrl : null,
                 Resolver = _queries.Resolver.Description,
                 Detail = string.Empty,
             };

@@ -38,7 +38,18 @@ namespace MailBlacklist
         public string Tag { get; set; }
         /// <summary>The list's TXT text for a hit, with control characters neutralized.</summary>
         public string Reason { get; set; }
-        public string LookupUrl { get; set; }
+        /// <summary>The list's lookup page for this input. Built when read, from the catalogue's
+        /// template: a scan may keep 200,000 results, and a URL per result was a third of each.</summary>
+        public string LookupUrl
+        {
+            get => _lookupUrl ?? (_lookupUrlTemplate == null ? string.Empty
+                : _lookupUrlTemplate.Replace("{0}", System.Uri.EscapeDataString(Input ?? string.Empty)));
+            set => _lookupUrl = value;
+        }
+        private string _lookupUrl, _lookupUrlTemplate;
+
+        /// <summary>The catalogue's lookup URL with {0} for the input; used while LookupUrl is unset.</summary>
+        internal string LookupUrlTemplate { set => _lookupUrlTemplate = value; }
         public double ResponseTimeMs { get; set; }
         public string Resolver { get; set; }
         /// <summary>Why the result is an Error, ZoneUnhealthy or NotApplicable, localized.</summary>

@@ -1,13 +1,15 @@
 using System;
-using System.Collections.Generic;
-using System.IO;
 using System.Management.Automation;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+using System.Threading.Tasks;
 using MailBlacklist.Engine.Bounces;
 
 namespace MailBlacklist.Commands
 {
     /// <summary>Reads bounces (files, mbox files, Maildir folders or pasted text) and writes one
-    /// BounceReason per failed recipient, in input order, as soon as each message is read.</summary>
+    /// BounceReason per failed recipient, in input order. Files are parsed on worker threads (at most
+    /// one per processor) and written on the pipeline thread as soon as each one's turn comes.</summary>
     [Cmdlet(VerbsCommon.Get, "BounceReason", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(BounceReason))]
     public sealed class GetBounceReasonCommand : MailBlacklistCmdlet
@@ -31,6 +33,12 @@ namespace MailBlacklist.Commands
         public string[] Message { get; set; }
 
         private BounceParser _parser;
+        private readonly OrderedResults<string, ParsedFile> _files = new OrderedResults<string, ParsedFile>();
+        // Parsing is CPU work: more workers than processors only queue behind each other.
+        private readonly TaskScheduler _workers = WorkerThreads.Shared;
+        // Files read ahead of the one being written: enough to keep every worker busy behind a slow
+        // file, few enough that memory stays small.
+        private static readonly int Window = Math.Max(16, Environment.ProcessorCount * 8);
 
         protected override void BeginProcessing()
         {
@@ -54,38 +62,47 @@ namespace MailBlacklist.Commands
                 return;
             }
 
-            foreach (string file in ResolveFiles())
+            bool literal = ParameterSetName == LiteralPathSet;
+            // A path that resolves to nothing is reported in its place among the files, not ahead of
+            // the files before it that are still being read.
+            BounceFiles.ErrorSink queueError = (id, category, target, key, args) =>
+                _files.Add(target as string ?? string.Empty, Task.FromResult(ParsedFile.Error(id, category, key, args)));
+            foreach (string file in BounceFiles.Resolve(this, literal ? LiteralPath : Path, literal, queueError))
             {
                 ThrowIfStopping();
-                ReadFile(file);
+                var parser = _parser;
+                var culture = Culture;
+                _files.Add(file, Task.Factory.StartNew(() => ParsedFile.Read(parser, file, culture), CancelToken, TaskCreationOptions.None, _workers));
+                Drain(Window);
             }
+            Drain(Window);
         }
 
-        private IEnumerable<string> ResolveFiles()
+        protected override void EndProcessing()
         {
-            bool literal = ParameterSetName == LiteralPathSet;
-            return BounceFiles.Resolve(this, literal ? LiteralPath : Path, literal, WriteInputError);
+            Drain(0);
         }
 
-        private void ReadFile(string file)
+        // Ctrl+C cancels the token: files not started are dropped, the few being parsed finish on
+        // their own and are not written.
+        private void Drain(int maxPending)
         {
-            try
+            try { _files.Drain(Write, maxPending, null, CancelToken); }
+            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
+        }
+
+        private void Write(string file, Task<ParsedFile> task)
+        {
+            if (task.IsCanceled) throw new PipelineStoppedException();
+            // Only a defect gets here (ParsedFile.Read turns bad input into errors): let it surface.
+            if (task.IsFaulted) ExceptionDispatchInfo.Capture(task.Exception.GetBaseException()).Throw();
+            var parsed = task.Result;
+            if (parsed.Results != null)
             {
-                byte[] data = MailSource.ReadFile(file);
-                foreach (var r in _parser.ParseFile(data, file, Culture)) WriteObject(r);
+                foreach (var r in parsed.Results) WriteObject(r);
+                return;
             }
-            catch (BounceInputException ex)
-            {
-                WriteInputError(ex.ErrorId, Category(ex.ErrorId), file, ex.MessageKey, ex.Arguments);
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-            {
-                WriteInputError("ReadFailed", ErrorCategory.ReadError, file, "Error_ReadFailed", file, ex.Message);
-            }
-            catch (Exception ex) when (IsParseFailure(ex))
-            {
-                WriteInputError("ParseFailed", ErrorCategory.InvalidData, file, "Error_ParseFailed", file, ex.Message);
-            }
+            WriteInputError(parsed.ErrorId, parsed.Category, file, parsed.MessageKey, parsed.Arguments ?? new object[0]);
         }
 
         /// <summary>A message that trips the parser must not end the pipeline: the next file may be fine.
