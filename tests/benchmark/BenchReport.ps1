@@ -65,6 +65,8 @@ function Invoke-BenchWorker {
 function Write-OurRun([string] $Label, $Run) {
     '    {0}: {1:N2} s, {2:N0} queries sent (TXT {3:N0}, from cache {4:N0}) = {5:N0} queries/s, {6:N0} results/s; peak RSS {7:N1} MB' -f `
         $Label, $Run.Seconds, $Run.Sent, $Run.Txt, $Run.Cached, $Run.Qps, ($Run.Results / $Run.Seconds), $Run.PeakRssMB
+    # CPU per lookup (one result = one zone for one input) is what the load of the machine moves least.
+    '      CPU {0:N2} s (user + system, all threads) = {1:N1} us per lookup' -f $Run.CpuSeconds, (1e6 * $Run.CpuSeconds / [math]::Max(1, $Run.Results))
     '      results {0:N0} + error records {1:N0} = {2:N0} of {3:N0} ({4}); Listed {5:N0} (expected {6:N0}, found {7:N0}), NotListed {8:N0}, Error {9:N0} (timeouts {10:N0}), other {11:N0}; false verdicts {12:N0}' -f `
         $Run.Results, $Run.Errors, ($Run.Results + $Run.Errors), ([long]$Run.Addresses * $ZoneCount), $(if ($Run.CountOk) { 'OK' } else { 'MISMATCH' }),
         $Run.Listed, $Run.ExpectedListed, $Run.FoundListed, $Run.NotListed, $Run.ErrorResults, $Run.Timeouts, $Run.Other, $Run.False

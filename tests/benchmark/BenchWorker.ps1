@@ -10,6 +10,10 @@ $params = @{ Zone = $BenchZones; Server = $Server; CatalogPath = $CatalogPath }
 if ($Throttle -gt 0) { $params.ThrottleLimit = $Throttle }
 $verboseFile = [System.IO.Path]::GetTempFileName()
 $timeoutText = 'No answer from the resolver'
+# CPU time of this process (all threads, user + system) over the scan: unlike queries/s it
+# hardly depends on what else the shared machine is doing.
+$self = [System.Diagnostics.Process]::GetCurrentProcess()
+$cpu0 = $self.TotalProcessorTime
 $sw = [System.Diagnostics.Stopwatch]::StartNew()
 if ($CsvPath) {
     # As a scheduled job does: results stream straight into a CSV file.
@@ -19,6 +23,8 @@ if ($CsvPath) {
     $out = $list | Test-Dnsbl @params -Verbose -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue 4> $verboseFile
 }
 $seconds = $sw.Elapsed.TotalSeconds
+$self.Refresh()
+$cpuSeconds = ($self.TotalProcessorTime - $cpu0).TotalSeconds
 # Peak RSS before the checking below adds its own.
 $hwm = (Get-Content /proc/self/status | Where-Object { $_ -like 'VmHWM:*' }) -replace '\D', ''
 
@@ -81,7 +87,7 @@ foreach ($line in Get-Content -LiteralPath $verboseFile) {
     }
 }
 Remove-Item -LiteralPath $verboseFile
-$figures = [ordered]@{ Seconds = $seconds; Errors = $errs.Count; Sent = $sent; Txt = $txt; Cached = $cached
+$figures = [ordered]@{ Seconds = $seconds; CpuSeconds = $cpuSeconds; Errors = $errs.Count; Sent = $sent; Txt = $txt; Cached = $cached
     PeakRssMB = [math]::Round([long]$hwm / 1024, 1) }
 foreach ($k in 'Results', 'ErrorResults', 'Timeouts', 'Listed', 'NotListed', 'Other', 'False', 'ExpectedListed', 'FoundListed') { $figures[$k] = $stats.$k }
 [pscustomobject]$figures | ConvertTo-Json -Compress

@@ -76,7 +76,11 @@ namespace MailBlacklist.Engine.Dns
                 int qd = m[4] << 8 | m[5], an = m[6] << 8 | m[7], ns = m[8] << 8 | m[9];
                 if (qd != 1) return AnswerBuilder.Malformed(rcode, elapsed, server);
                 int pos = HeaderLength;
-                string qname = ReadName(m, length, ref pos);
+                // The question's text only serves to follow the answer records (NXDOMAIN, the
+                // common answer of a blocklist, has none): not built for nothing.
+                string qname = null;
+                if (an > 0) qname = ReadName(m, length, ref pos);
+                else SkipName(m, length, ref pos);
                 pos += 4;
                 if (pos > length) return AnswerBuilder.Malformed(rcode, elapsed, server);
 

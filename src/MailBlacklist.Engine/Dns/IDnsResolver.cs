@@ -15,4 +15,10 @@ namespace MailBlacklist.Engine.Dns
         /// <summary>Stable identity of the resolver set, used to key cached answers.</summary>
         string CacheKey { get; }
     }
+
+    /// <summary>A resolver that keeps its own bound on queries in flight (a window per server,
+    /// with a queue in front), so a caller need not hold queries back as well.</summary>
+    internal interface ISelfPacedResolver : IDnsResolver
+    {
+    }
 }

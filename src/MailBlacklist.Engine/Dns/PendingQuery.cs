@@ -31,15 +31,42 @@ namespace MailBlacklist.Engine.Dns
         public Attempt? FailWith;
         /// <summary>Counted among the link's waiting queries (queued once, uncounted when done).</summary>
         public bool Counted;
+        public ServerLink Owner;
+        public CancellationToken Token;
         public CancellationTokenRegistration Registration;
-        public readonly TaskCompletionSource<AttemptResult> Completion =
-            new TaskCompletionSource<AttemptResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run where the task completes unless queued on purpose: the answer's whole
+        // chain (cache, verdict, the input's other zones) then runs on the socket's reader thread,
+        // instead of one thread-pool hop and wake-up per answer.
+        public readonly TaskCompletionSource<AttemptResult> Completion = new TaskCompletionSource<AttemptResult>();
+        private AttemptResult _result;
+        private CancellationToken _cancelledBy;
+        private static readonly WaitCallback SetResultLater = s => { var q = (PendingQuery)s; q.Completion.TrySetResult(q._result); };
+        private static readonly WaitCallback SetCanceledLater = s => { var q = (PendingQuery)s; q.Completion.TrySetCanceled(q._cancelledBy); };
 
-        /// <summary>Outside the owner's lock: a cancellation callback may be waiting for it.</summary>
-        public void Complete(AttemptResult result)
+        /// <summary>Completes on this thread, running the awaiting code here. Only for a reader
+        /// thread with no lock held: the hot path.</summary>
+        public void CompleteHere(AttemptResult result)
         {
             Registration.Dispose();
             Completion.TrySetResult(result);
+        }
+
+        /// <summary>Completes on the thread pool: for the timer thread (retransmissions must not
+        /// wait for callers' code), the cancelling thread, and a failed send (whose caller may be
+        /// sending the next query: no recursion). Outside the owner's lock: a cancellation
+        /// callback may be waiting for it.</summary>
+        public void Complete(AttemptResult result)
+        {
+            Registration.Dispose();
+            _result = result;
+            ThreadPool.UnsafeQueueUserWorkItem(SetResultLater, this);
+        }
+
+        /// <summary>Cancels on the thread pool (see <see cref="Complete"/>).</summary>
+        public void CancelLater(CancellationToken token)
+        {
+            _cancelledBy = token;
+            ThreadPool.UnsafeQueueUserWorkItem(SetCanceledLater, this);
         }
     }
 }

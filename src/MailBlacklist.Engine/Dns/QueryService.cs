@@ -12,6 +12,7 @@ namespace MailBlacklist.Engine.Dns
     public sealed class QueryService : IDisposable
     {
         private readonly IDnsResolver _resolver;
+        /// <summary>Null for a resolver that paces itself.</summary>
         private readonly SemaphoreSlim _slots;
         // One copy of each answer: in the session cache when there is one, else in the command's.
         // The command's also keeps what the session's may not (TTL 0), so a command still asks
@@ -38,7 +39,10 @@ namespace MailBlacklist.Engine.Dns
         public QueryService(IDnsResolver resolver, int maxInFlight, int maxPerSecond, AnswerCache sessionCache)
         {
             _resolver = resolver;
-            _slots = new SemaphoreSlim(Math.Max(1, maxInFlight));
+            // The UDP client's windows (ceiling maxInFlight per server) already bound what is on
+            // the wire. A second gate here would make nearly every query of a big scan wait for a
+            // slot, and each release of a waiting query costs a thread-pool hop.
+            if (!(resolver is ISelfPacedResolver)) _slots = new SemaphoreSlim(Math.Max(1, maxInFlight));
             _sessionCache = sessionCache;
             _ticksPerQuery = maxPerSecond > 0 ? (double)Stopwatch.Frequency / maxPerSecond : 0;
         }
@@ -77,7 +81,7 @@ namespace MailBlacklist.Engine.Dns
             Interlocked.Increment(ref _outstanding);
             try
             {
-                await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (_slots != null) await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
                     await WaitForRateAsync(cancellationToken).ConfigureAwait(false);
@@ -92,7 +96,7 @@ namespace MailBlacklist.Engine.Dns
                 }
                 finally
                 {
-                    _slots.Release();
+                    _slots?.Release();
                 }
             }
             finally

@@ -68,9 +68,9 @@ namespace MailBlacklist.Engine.Dns
         {
             byte[] packet = DnsWire.BuildQuery(0, name, type);
             if (packet == null) return Task.FromResult(new AttemptResult { Outcome = Attempt.BadName });
-            var query = new PendingQuery { Name = name, Type = type, Packet = packet, Asked = asked };
+            var query = new PendingQuery { Name = name, Type = type, Packet = packet, Asked = asked, Owner = this, Token = cancellationToken };
             if (cancellationToken.CanBeCanceled)
-                query.Registration = cancellationToken.Register(() => Cancel(query, cancellationToken));
+                query.Registration = cancellationToken.Register(CancelCallback, query);
             List<PendingQuery> sends = null;
             lock (_lock)
             {
@@ -182,8 +182,9 @@ namespace MailBlacklist.Engine.Dns
             AttemptResult result;
             if (DnsWire.IsTruncated(message)) result = new AttemptResult { Outcome = Attempt.Truncated };
             else result = new AttemptResult { Outcome = Attempt.Answered, Answer = DnsWire.Parse(message, length, q.Type, Elapsed(q.Asked), Server) };
-            q.Complete(result);
+            // Sends first: the answer's continuations run on this thread and may take a while.
             Transmit(sends);
+            q.CompleteHere(result);
         }
 
         /// <summary>ICMP "port unreachable": nobody listens on the server's port, so every query
@@ -275,6 +276,9 @@ namespace MailBlacklist.Engine.Dns
             Transmit(sends);
         }
 
+        // One delegate for every query (the query is the state): no closure per query.
+        private static readonly Action<object> CancelCallback = s => { var q = (PendingQuery)s; q.Owner.Cancel(q, q.Token); };
+
         private void Cancel(PendingQuery q, CancellationToken token)
         {
             List<PendingQuery> sends = null;
@@ -286,7 +290,7 @@ namespace MailBlacklist.Engine.Dns
                 Finish(q, ref sends);
                 Pump(Stopwatch.GetTimestamp(), ref sends);
             }
-            q.Completion.TrySetCanceled(token);
+            q.CancelLater(token);
             Transmit(sends);
         }
 
@@ -333,7 +337,7 @@ namespace MailBlacklist.Engine.Dns
             foreach (var q in all)
             {
                 q.Registration.Dispose();
-                q.Completion.TrySetCanceled();
+                q.CancelLater(CancellationToken.None);
             }
             _random.Dispose();
         }

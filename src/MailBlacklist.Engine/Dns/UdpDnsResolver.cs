@@ -14,7 +14,7 @@ namespace MailBlacklist.Engine.Dns
     /// (see <see cref="ServerLink"/>). Servers are tried in order. A truncated answer goes to the
     /// fallback (DnsClient.NET, which retries over TCP). Failures are
     /// outcomes: a lost answer is a Timeout, never "no record".</summary>
-    public sealed class UdpDnsResolver : IDnsResolver, IDisposable
+    public sealed class UdpDnsResolver : ISelfPacedResolver, IDisposable
     {
         private readonly ServerLink[] _links;
         private readonly IDnsResolver _fallback;

@@ -33,8 +33,12 @@ namespace MailBlacklist.Engine.Dnsbl
         public IReadOnlyList<ZoneTarget> Zones { get; }
 
         /// <summary>One result per zone, in the order of <see cref="Zones"/>.</summary>
-        public Task<DnsblResult[]> CheckAsync(DnsblInput input, CancellationToken cancellationToken) =>
-            Task.WhenAll(Zones.Select(z => CheckZoneAsync(input, z, cancellationToken)));
+        public Task<DnsblResult[]> CheckAsync(DnsblInput input, CancellationToken cancellationToken)
+        {
+            var checks = new Task<DnsblResult>[Zones.Count];
+            for (int i = 0; i < checks.Length; i++) checks[i] = CheckZoneAsync(input, Zones[i], cancellationToken);
+            return Task.WhenAll(checks);
+        }
 
         public async Task<DnsblResult> CheckZoneAsync(DnsblInput input, ZoneTarget zone, CancellationToken cancellationToken)
         {
@@ -94,6 +98,8 @@ namespace MailBlacklist.Engine.Dnsbl
         public Task<ZoneHealth> HealthAsync(ZoneTarget zone, InputKinds kind, CancellationToken cancellationToken)
         {
             string key = zone.Entry != null ? zone.QueryZone : zone.QueryZone + "|" + kind;
+            // Known after the first input: no closure for every lookup.
+            if (_health.TryGetValue(key, out var known)) return known.Value;
             return _health.GetOrAdd(key, _ => new Lazy<Task<ZoneHealth>>(() => ProbeAsync(zone, kind, cancellationToken))).Value;
         }
 
@@ -164,7 +170,7 @@ namespace MailBlacklist.Engine.Dnsbl
             return new DnsblResult
             {
                 Input = input.Text,
-                InputKind = input.Kind.ToString(),
+                InputKind = input.KindName,
                 Zone = zone.Name,
                 ZoneName = zone.DisplayName,
                 Status = DnsblStatus.NotListed,

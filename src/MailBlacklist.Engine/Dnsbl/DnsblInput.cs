@@ -19,6 +19,12 @@ namespace MailBlacklist.Engine.Dnsbl
         public InputKinds Kind { get; }
         public IPAddress Address { get; }
 
+        /// <summary>The kind's name, as results show it (one string, not one per zone).</summary>
+        public string KindName => Kind == InputKinds.IPv4 ? "IPv4" : Kind == InputKinds.IPv6 ? "IPv6" : Kind == InputKinds.Domain ? "Domain" : Kind.ToString();
+
+        // The reversed address with its trailing dot, built once: every zone's name starts with it.
+        private string _reversed;
+
         /// <summary>Strict address parsing: IPAddress.Parse alone would take "1" as 0.0.0.1.</summary>
         public static DnsblInput TryParseAddress(string text)
         {
@@ -58,6 +64,11 @@ namespace MailBlacklist.Engine.Dnsbl
         public string QueryName(string zone)
         {
             if (Kind == InputKinds.Domain) return Text + "." + zone;
+            return (_reversed ?? (_reversed = Reversed())) + zone;
+        }
+
+        private string Reversed()
+        {
             byte[] bytes = Address.GetAddressBytes();
             var sb = new StringBuilder(80);
             if (Kind == InputKinds.IPv4)
@@ -73,7 +84,7 @@ namespace MailBlacklist.Engine.Dnsbl
                     sb.Append(hex[bytes[i] >> 4]).Append('.');
                 }
             }
-            return sb.Append(zone).ToString();
+            return sb.ToString();
         }
 
         public override string ToString() => Text;

@@ -171,16 +171,25 @@ namespace MailBlacklist.Commands
             }
             var results = task.Result;
             // When no zone that applies is usable, the resolver is the problem: say it once, not per zone.
-            var used = results.Where(r => r.Status != DnsblStatus.NotApplicable).ToList();
-            if (used.Count > 1 && used.All(r => r.Status == DnsblStatus.ZoneUnhealthy))
+            // Counted in a loop: this runs once per input on the pipeline thread.
+            int used = 0, unhealthy = 0;
+            bool listed = false;
+            foreach (var r in results)
             {
-                WarnOnce("AllUnhealthy", L("Warning_AllUnhealthy", used[0].Resolver));
-                foreach (var r in used) _warned.Add("Unhealthy " + r.Zone);
+                if (r.Status != DnsblStatus.NotApplicable) used++;
+                if (r.Status == DnsblStatus.ZoneUnhealthy) unhealthy++;
+                listed |= r.Listed;
+            }
+            if (used > 1 && unhealthy == used)
+            {
+                var first = results.First(r => r.Status == DnsblStatus.ZoneUnhealthy);
+                WarnOnce("AllUnhealthy", L("Warning_AllUnhealthy", first.Resolver));
+                foreach (var r in results) if (r.Status == DnsblStatus.ZoneUnhealthy) _warned.Add("Unhealthy " + r.Zone);
             }
             foreach (var r in results) Observe(r);
             if (Quiet)
             {
-                WriteObject(results.Any(r => r.Listed));
+                WriteObject(listed);
                 return;
             }
             foreach (var r in results) WriteObject(r);
@@ -191,7 +200,7 @@ namespace MailBlacklist.Commands
         {
             if (r.Status == DnsblStatus.Error) _anyError = true;
             if (r.Status == DnsblStatus.ZoneUnhealthy) WarnOnce("Unhealthy " + r.Zone, L("Warning_ZoneUnhealthy", r.Zone, r.Detail));
-            if (r.Tag.IndexOf("PublicResolver", StringComparison.OrdinalIgnoreCase) >= 0)
+            if (r.Tag.Length > 0 && r.Tag.IndexOf("PublicResolver", StringComparison.OrdinalIgnoreCase) >= 0)
                 WarnOnce("PublicResolverRefused", L("Warning_PublicResolverRefused", r.Zone, r.Resolver));
             if (r.Status == DnsblStatus.Error && r.Outcome == DnsOutcome.BrokenResolver)
                 WarnOnce("BrokenResolver", L("Warning_BrokenResolver", r.Resolver));
