@@ -160,6 +160,15 @@ Describe 'Get-BounceReason on our own messages' {
         $r[0].IPAddress | Should -Be '198.51.100.93'
     }
 
+    It 'never takes the receiving server named by an Exchange NDR ("Remote Server at host (ip) returned") for the sender' {
+        $alone = @(Get-BounceReason -Message "Remote Server at mx.rcpt.example (203.0.113.33) returned '550 5.7.1 Client blocked by DNSBL'")
+        $alone.Count | Should -Be 1
+        $alone[0].Reason | Should -Be 'Blocked'
+        $alone[0].IPAddress | Should -BeNullOrEmpty
+        $both = @(Get-BounceReason -Message "Remote Server at mx.rcpt.example (203.0.113.33) returned '550 5.7.1 Blocked: sending host 198.51.100.5 is listed in our DNSBL'")
+        $both[0].IPAddress | Should -Be '198.51.100.5'
+    }
+
     It 'reads a Microsoft 365 5.7.606 banned-IP block' {
         $r = Get-Own 'm365-5.7.606.eml'
         $r.Reason | Should -Be 'Blocked'
