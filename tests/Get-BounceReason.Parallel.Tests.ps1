@@ -70,6 +70,19 @@ Describe 'Get-BounceReason over many files' {
         @($items | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] }).Count | Should -BeGreaterOrEqual 90
     }
 
+    It 'shows no control character of a file name in its error, as the other bounce cmdlets do' {
+        # A file name may hold an escape sequence; printed raw it would recolour or rewrite the
+        # terminal. The error is written on the pipeline thread from what a worker returned.
+        $name = Join-Path $TestDrive "esc$([char]27)[31mred.eml"
+        [IO.File]::WriteAllBytes($name, [byte[]]@())
+        $errs = $null
+        Get-BounceReason -LiteralPath $name -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($errs).Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'EmptyInput,*'
+        $errs[0].Exception.Message | Should -BeLike '*red.eml*'
+        $errs[0].Exception.Message.Contains([char]27) | Should -BeFalse
+    }
+
     It 'stops when the pipeline is stopped, without reading the files still queued' {
         # Enough work for a long while: the corpus forty times over.
         $many = @(foreach ($i in 1..40) { $script:Files.FullName })

@@ -151,6 +151,24 @@ Describe 'Get-BounceReason on our own messages' {
         $r.DiagnosticText | Should -Match '受信拒否'
     }
 
+    It 'reads a Japanese notice that the sending server is a registered spam source as Blocked, with its address' {
+        # Japanese receivers say "迷惑メール送信元" / "スパム送信元" (spam source) where English ones
+        # say "listed"; the status alone (5.7.1) says only "security". Full-width brackets too.
+        $r = @(Get-BounceReason -Message '550 5.7.1 お客様のメールサーバー（198.51.100.93）は迷惑メール送信元として登録されているため、受信を拒否しました。')
+        $r.Count | Should -Be 1
+        $r[0].Reason | Should -Be 'Blocked'
+        $r[0].IPAddress | Should -Be '198.51.100.93'
+    }
+
+    It 'never takes the receiving server named by an Exchange NDR ("Remote Server at host (ip) returned") for the sender' {
+        $alone = @(Get-BounceReason -Message "Remote Server at mx.rcpt.example (203.0.113.33) returned '550 5.7.1 Client blocked by DNSBL'")
+        $alone.Count | Should -Be 1
+        $alone[0].Reason | Should -Be 'Blocked'
+        $alone[0].IPAddress | Should -BeNullOrEmpty
+        $both = @(Get-BounceReason -Message "Remote Server at mx.rcpt.example (203.0.113.33) returned '550 5.7.1 Blocked: sending host 198.51.100.5 is listed in our DNSBL'")
+        $both[0].IPAddress | Should -Be '198.51.100.5'
+    }
+
     It 'reads a Microsoft 365 5.7.606 banned-IP block' {
         $r = Get-Own 'm365-5.7.606.eml'
         $r.Reason | Should -Be 'Blocked'

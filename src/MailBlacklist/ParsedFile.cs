@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Management.Automation;
 using MailBlacklist.Engine.Bounces;
+using MailBlacklist.Engine.Dnsbl;
 
 namespace MailBlacklist
 {
@@ -18,8 +19,18 @@ namespace MailBlacklist
         public string MessageKey { get; private set; }
         public object[] Arguments { get; private set; }
 
+        /// <param name="args">Shown in the message: file names and exception texts may hold control
+        /// characters (an escape sequence in a name), so strings are neutralized here, once for every path.</param>
         public static ParsedFile Error(string errorId, ErrorCategory category, string key, params object[] args) =>
-            new ParsedFile { ErrorId = errorId, Category = category, MessageKey = key, Arguments = args };
+            new ParsedFile { ErrorId = errorId, Category = category, MessageKey = key, Arguments = Neutralized(args) };
+
+        private static object[] Neutralized(object[] args)
+        {
+            if (args == null) return new object[0];
+            var shown = new object[args.Length];
+            for (int i = 0; i < args.Length; i++) shown[i] = args[i] is string text ? SafeText.Neutralize(text) : args[i];
+            return shown;
+        }
 
         /// <summary>Reads and parses one file. Never throws for bad input: a file that cannot be read
         /// or parsed becomes an error naming it, so the files after it still go on.</summary>
