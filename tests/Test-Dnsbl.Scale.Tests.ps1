@@ -326,6 +326,9 @@ Describe 'The UDP DNS client' {
         @{ Via = 'Knot'; Name = 'chain.wire.test'; Type = 'A'; Outcome = 'Answer'; Data = '127.0.0.3' }
         @{ Via = 'Knot'; Name = 'alias.wire.test'; Type = 'Txt'; Outcome = 'Answer'; Data = 'cname target' }
         @{ Via = 'Knot'; Name = 'onlytxt.wire.test'; Type = 'A'; Outcome = 'NoData'; Data = '' }
+        # A referral ("ask the delegated servers") is not "no record".
+        @{ Via = 'Knot'; Name = 'mail.delegated.wire.test'; Type = 'Mx'; Outcome = 'OtherError'; Data = '' }
+        @{ Via = 'Knot'; Name = 'mail.delegated.wire.test'; Type = 'Txt'; Outcome = 'OtherError'; Data = '' }
         @{ Via = 'Front'; Name = '2.0.0.127.servfail.bl.test'; Type = 'A'; Outcome = 'ServerFailure'; Data = '' }
         @{ Via = 'Front'; Name = '2.0.0.127.refused.bl.test'; Type = 'A'; Outcome = 'Refused'; Data = '' }
         @{ Via = 'Front'; Name = '2.0.0.127.drop.bl.test'; Type = 'A'; Outcome = 'Timeout'; Data = '' }
@@ -342,7 +345,8 @@ Describe 'The UDP DNS client' {
         $endpoints.AddRange([MailBlacklist.Engine.Dns.ServerEndpoint]::Parse($Lab.Dnsdist))
         $reference = [MailBlacklist.Engine.Dns.DnsClientResolver]::new($endpoints, [timespan]::FromSeconds(1), 0)
         foreach ($q in @(@('2.0.0.127.good.bl.test', 'A'), @('1.0.0.127.good.bl.test', 'A'), @('10.2.0.192.good.bl.test', 'Txt'),
-                @('mx1.mail.test', 'A'), @('mx1.mail.test', 'Txt'), @('nope.mail.test', 'A'), @('alias.wire.test', 'A'), @('onlytxt.wire.test', 'A'))) {
+                @('mx1.mail.test', 'A'), @('mx1.mail.test', 'Txt'), @('nope.mail.test', 'A'), @('alias.wire.test', 'A'), @('onlytxt.wire.test', 'A'),
+                @('mail.delegated.wire.test', 'Mx'))) {
             $mine = Invoke-Query $Front $q[0] $q[1]
             $theirs = Invoke-Query $reference $q[0] $q[1]
             "$($q -join ' '): $($mine.Outcome) $($mine.Ttl) $(@($mine.Records | ForEach-Object Data) -join ',')" |

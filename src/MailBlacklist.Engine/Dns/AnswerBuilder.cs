@@ -43,6 +43,12 @@ namespace MailBlacklist.Engine.Dns
         public static int NegativeTtl(long soaTtl, long minimum) =>
             (int)Math.Max(0, Math.Min(Math.Min(soaTtl, minimum), int.MaxValue));
 
+        /// <summary>A referral (RFC 1034 4.3.2; RFC 2308 2.2 tells it from NODATA): no answer records,
+        /// NS records and no SOA in the authority section, and not authoritative. A server that
+        /// is not the zone's (or a lame delegation) says "ask elsewhere", which is not "no record".</summary>
+        public static bool IsReferral(int answerCount, bool hasSoa, bool hasNs, bool authoritative) =>
+            answerCount == 0 && hasNs && !hasSoa && !authoritative;
+
         /// <summary>A malformed response: an error, never "no record".</summary>
         public static DnsAnswer Malformed(int rcode, TimeSpan elapsed, string server) =>
             new DnsAnswer(DnsOutcome.OtherError, null, 0, elapsed, server, rcode == 0 ? "FORMERR" : RcodeName(rcode));
@@ -51,7 +57,7 @@ namespace MailBlacklist.Engine.Dns
         /// <param name="answers">The answer section, records of class IN.</param>
         /// <param name="negativeTtl">From the authority section's SOA; 0 when there is none.</param>
         public static DnsAnswer Build(string question, DnsRecordType type, int rcode, IReadOnlyList<WireRecord> answers,
-            int negativeTtl, TimeSpan elapsed, string server)
+            int negativeTtl, TimeSpan elapsed, string server, bool referral = false)
         {
             string rcodeName = RcodeName(rcode);
             switch (rcode)
@@ -82,6 +88,7 @@ namespace MailBlacklist.Engine.Dns
             }
             // A chain still going after 16 aliases is a loop, not "no record".
             if (records.Count == 0 && current != null && hops >= MaxAliases) return Malformed(rcode, elapsed, server);
+            if (records.Count == 0 && referral) return new DnsAnswer(DnsOutcome.OtherError, null, 0, elapsed, server, "NOERROR (referral)");
             if (records.Count == 0) return new DnsAnswer(DnsOutcome.NoData, null, negativeTtl, elapsed, server, rcodeName);
             int min = int.MaxValue;
             foreach (var r in records) min = Math.Min(min, r.Ttl);

@@ -112,7 +112,9 @@ namespace MailBlacklist.Engine.Dns
                 if (record.Data != null) records.Add(record);
             }
             var question = response.Questions.Count > 0 ? response.Questions[0].QueryName.Value : name;
-            return AnswerBuilder.Build(question, type, rcode, records, NegativeTtl(response), elapsed, server);
+            bool referral = AnswerBuilder.IsReferral(response.Answers.Count, response.Authorities.OfType<SoaRecord>().Any(),
+                response.Authorities.OfType<NsRecord>().Any(), response.Header.HasAuthorityAnswer);
+            return AnswerBuilder.Build(question, type, rcode, records, NegativeTtl(response), elapsed, server, referral);
         }
 
         private static WireRecord ToRecord(DnsResourceRecord rr)

@@ -105,8 +105,9 @@ namespace MailBlacklist.Engine.Dns
                     }
                     pos = end;
                 }
-                int negativeTtl = rcode == 0 || rcode == 3 ? NegativeTtl(m, length, pos, ns) : 0;
-                return AnswerBuilder.Build(qname, type, rcode, rrs, negativeTtl, elapsed, server);
+                var authority = rcode == 0 || rcode == 3 ? ReadAuthority(m, length, pos, ns) : default;
+                bool referral = AnswerBuilder.IsReferral(an, authority.HasSoa, authority.HasNs, (m[2] & 0x04) != 0);
+                return AnswerBuilder.Build(qname, type, rcode, rrs, authority.NegativeTtl, elapsed, server, referral);
             }
             catch (FormatException)
             {
@@ -173,9 +174,17 @@ namespace MailBlacklist.Engine.Dns
             }
         }
 
-        // The SOA in the authority section, if any, gives the negative TTL (RFC 2308 5).
-        private static int NegativeTtl(byte[] m, int length, int pos, int nsCount)
+        private struct Authority
         {
+            public int NegativeTtl;
+            public bool HasSoa, HasNs;
+        }
+
+        // The SOA in the authority section, if any, gives the negative TTL (RFC 2308 5); NS records
+        // without an SOA mark a referral.
+        private static Authority ReadAuthority(byte[] m, int length, int pos, int nsCount)
+        {
+            var result = new Authority();
             for (int i = 0; i < nsCount; i++)
             {
                 SkipName(m, length, ref pos);
@@ -186,17 +195,19 @@ namespace MailBlacklist.Engine.Dns
                 pos += 10;
                 int end = pos + rdLength;
                 if (end > length) throw new FormatException();
-                if (rrType == (int)DnsRecordType.Soa)
+                if (rrType == (int)DnsRecordType.Ns) result.HasNs = true;
+                if (rrType == (int)DnsRecordType.Soa && !result.HasSoa)
                 {
                     int p = pos;
                     SkipName(m, length, ref p);
                     SkipName(m, length, ref p);
                     if (p + 20 > end) throw new FormatException();
-                    return AnswerBuilder.NegativeTtl(ttl, ReadTtl(m, p + 16));
+                    result.HasSoa = true;
+                    result.NegativeTtl = AnswerBuilder.NegativeTtl(ttl, ReadTtl(m, p + 16));
                 }
                 pos = end;
             }
-            return 0;
+            return result;
         }
 
         /// <summary>Skips a possibly compressed name; <paramref name="pos"/> ends after it.</summary>
