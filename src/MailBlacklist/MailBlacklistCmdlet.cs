@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Management.Automation;
 using System.Threading;
+using System.Threading.Tasks;
 using MailBlacklist.Engine;
 using MailBlacklist.Engine.Dnsbl;
 
@@ -71,6 +72,18 @@ namespace MailBlacklist
         /// <summary>Input shown in a message: never raw, it may hold control characters; and short.</summary>
         protected static string Shown(string value) =>
             SafeText.Neutralize(value == null ? string.Empty : value.Length > 200 ? value.Substring(0, 200) : value);
+
+        /// <summary>For a task that was cancelled: PowerShell's "pipeline stopped" when the user
+        /// stopped the command; otherwise an error for that input and true. A "pipeline stopped" the
+        /// user did not ask for would end the caller's script, past its try/catch, with no error.</summary>
+        protected bool WriteIfCancelled(Task task, string errorId, object target)
+        {
+            if (!task.IsCanceled) return false;
+            if (_stop.IsCancellationRequested) throw new PipelineStoppedException();
+            WriteError(new ErrorRecord(new OperationCanceledException(L("Error_CancelledUnexpectedly", Shown(target?.ToString()))),
+                errorId, ErrorCategory.OperationStopped, target));
+            return true;
+        }
 
         /// <summary>Turns a cancelled wait into PowerShell's own "pipeline stopped".</summary>
         protected void ThrowIfStopping()

@@ -30,7 +30,6 @@ namespace MailBlacklist.Engine.Bounces
         private readonly TimeSpan _timeout;
         private volatile Regex _regex;
         private int _uses;
-        private string _sample;
 
         public TieredRegex(string pattern, RegexOptions options, TimeSpan timeout)
         {
@@ -42,23 +41,24 @@ namespace MailBlacklist.Engine.Bounces
 
         private Regex For(string input)
         {
-            if (_uses < CompileAfter)
+            // Only the thread whose use reaches the threshold hands its text over, so no message
+            // stays referenced by the pattern after compiling.
+            if (_uses < CompileAfter && Interlocked.Increment(ref _uses) == CompileAfter)
             {
-                _sample = input;
-                if (Interlocked.Increment(ref _uses) == CompileAfter) Task.Run(Compile);
+                string sample = input;
+                Task.Run(() => Compile(sample));
             }
             return _regex;
         }
 
-        private void Compile()
+        private void Compile(string sample)
         {
             var compiled = new Regex(_pattern, _options | RegexOptions.Compiled, _timeout);
             // Run it once here on a text it has really seen, so that its code is JIT-compiled on this
             // thread: JIT time spent inside a real match counts against the match's time limit, and
             // on a loaded machine could make a rule time out and be skipped.
-            try { compiled.Match(_sample ?? string.Empty); }
+            try { compiled.Match(sample ?? string.Empty); }
             catch (RegexMatchTimeoutException) { }
-            _sample = null;
             _regex = compiled;
         }
 

@@ -72,10 +72,16 @@ namespace MailBlacklist.Engine.Dns
             if (cancellationToken.CanBeCanceled)
                 query.Registration = cancellationToken.Register(CancelCallback, query);
             List<PendingQuery> sends = null;
+            // Decided under the lock, before the query can be sent: once it is queued, another thread
+            // (an ICMP error on the port, a timer) may finish it and complete it a moment later, and
+            // reading Done out here then would cancel a query that has a real outcome.
+            bool cancelNow;
             lock (_lock)
             {
-                if (_closed) query.Done = true;
-                else if (!query.Done)
+                // Done already: the token was cancelled at registration.
+                cancelNow = _closed || query.Done;
+                if (cancelNow) query.Done = true;
+                else
                 {
                     _queue.Enqueue(query);
                     query.Counted = true;
@@ -83,7 +89,7 @@ namespace MailBlacklist.Engine.Dns
                     Pump(Stopwatch.GetTimestamp(), ref sends);
                 }
             }
-            if (query.Done && !query.Completion.Task.IsCompleted) query.Completion.TrySetCanceled();
+            if (cancelNow) query.Completion.TrySetCanceled();
             Transmit(sends);
             return query.Completion.Task;
         }

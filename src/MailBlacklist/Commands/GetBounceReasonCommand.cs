@@ -93,7 +93,7 @@ namespace MailBlacklist.Commands
 
         private void Write(string file, Task<ParsedFile> task)
         {
-            if (task.IsCanceled) throw new PipelineStoppedException();
+            if (WriteIfCancelled(task, "ParseFailed", file)) return;
             // Only a defect gets here (ParsedFile.Read turns bad input into errors): let it surface.
             if (task.IsFaulted) ExceptionDispatchInfo.Capture(task.Exception.GetBaseException()).Throw();
             var parsed = task.Result;

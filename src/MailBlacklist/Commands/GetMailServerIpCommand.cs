@@ -210,7 +210,7 @@ namespace MailBlacklist.Commands
             }
             string domain = (string)item ?? string.Empty;
             _written++;
-            if (task.IsCanceled) throw new PipelineStoppedException();
+            if (WriteIfCancelled(task, "DiscoveryFailed", domain)) return;
             if (task.IsFaulted)
             {
                 // A defect, not a DNS failure (those are problems in the result): report and go on.

@@ -225,7 +225,7 @@ namespace MailBlacklist.Commands
         {
             if (item is ErrorRecord rejected) { WriteError(rejected); return; }
             _written++;
-            if (task.IsCanceled) throw new PipelineStoppedException();
+            if (WriteIfCancelled(task, "DiagnosisFailed", item)) return;
             if (task.IsFaulted)
             {
                 WriteError(new ErrorRecord(task.Exception.GetBaseException(), "DiagnosisFailed", ErrorCategory.NotSpecified, item));

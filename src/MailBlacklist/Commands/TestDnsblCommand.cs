@@ -161,7 +161,7 @@ namespace MailBlacklist.Commands
         private void Write(string input, Task<DnsblResult[]> task)
         {
             _written++;
-            if (task.IsCanceled) throw new PipelineStoppedException();
+            if (WriteIfCancelled(task, "CheckFailed", input)) return;
             if (task.IsFaulted)
             {
                 // A defect, not a DNS failure (those are results): say so for this input and go on.
