@@ -94,6 +94,30 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
         }
     }
 
+    Context 'Information-only lists (info.bl.test: 192.0.2.30 backscatter, 192.0.2.31 whitelist)' {
+        It 'reports backscatter as BlocklistInfo (Info), not a listing and not clean' {
+            $r = Invoke-Diag -Parameters @{ IPAddress = '192.0.2.30'; Zone = 'info.bl.test', 'spamhaus.bl.test' }
+            $f = Assert-Finding $r.Findings 'BlocklistInfo' 'Info' 'IpBlocklist'
+            $f.Target | Should -Be '192.0.2.30'
+            $f.Evidence | Should -Match 'info\.bl\.test'
+            $f.Evidence | Should -Match 'Backscatter seen from 192\.0\.2\.30'
+            $f.Url | Should -Be 'https://info.bl.test/lookup?q=192.0.2.30'
+            @($r.Findings | Where-Object { $_.CauseCode -in 'BlocklistVerdict', 'BlocklistCompromise', 'BlocklistPolicy', 'SharedServer' }).Count | Should -Be 0
+            # The list that answered clean is still named as clean, and only that one.
+            $ok = $r.Findings | Where-Object { $_.Check -eq 'IpBlocklist' -and $_.CauseCode -eq 'Ok' }
+            $ok.Evidence | Should -Match 'spamhaus\.bl\.test'
+            $ok.Evidence | Should -Not -Match 'info\.bl\.test'
+        }
+        It 'gives a whitelist entry no finding of its own: the Ok finding names it' {
+            $r = Invoke-Diag -Parameters @{ IPAddress = '192.0.2.31'; Zone = 'info.bl.test' }
+            @($r.Findings | Where-Object { $_.CauseCode -like 'Blocklist*' }).Count | Should -Be 0
+            $ok = @($r.Findings | Where-Object { $_.Check -eq 'IpBlocklist' })
+            $ok.Count | Should -Be 1
+            $ok[0].CauseCode | Should -Be 'Ok'
+            $ok[0].Evidence | Should -Match 'whitelist: info\.bl\.test \(Info Lab: known legitimate'
+        }
+    }
+
     Context "The receiver's resolver is refused (samples/open-resolver.eml)" {
         BeforeAll { $script:r = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples 'open-resolver.eml') } }
         It 'is ReceiverResolverRefused: nothing wrong with the sender, tell the recipient' {

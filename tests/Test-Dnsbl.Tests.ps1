@@ -425,3 +425,48 @@ Describe 'Get-DnsblZone' {
         $completion.CompletionMatches.CompletionText | Should -Contain 'zen.spamhaus.org'
     }
 }
+
+Describe 'Test-Dnsbl on an information-only list (info.bl.test)' {
+    It 'reports a backscatter entry as Info, not NotListed, with its meaning, TXT and lookup page' {
+        $r = Test-Dnsbl -IPAddress 192.0.2.30 -Zone info.bl.test @Lab_
+        $r.Status | Should -Be 'Info'
+        $r.Listed | Should -BeFalse
+        $r.ReturnCodes | Should -Be '127.0.0.2'
+        $r.Category | Should -Be 'Info'
+        $r.Tag | Should -Be 'Backscatter'
+        $r.Meaning | Should -Match 'backscatter'
+        $r.Reason | Should -Match 'Backscatter seen from 192\.0\.2\.30'
+        $r.LookupUrl | Should -Be 'https://info.bl.test/lookup?q=192.0.2.30'
+    }
+
+    It 'reports a whitelist entry as Info with tag Whitelist' {
+        $r = Test-Dnsbl -IPAddress 192.0.2.31 -Zone info.bl.test @Lab_
+        $r.Status | Should -Be 'Info'
+        $r.Tag | Should -Be 'Whitelist'
+        $r.Listed | Should -BeFalse
+    }
+
+    It 'lets a verdict beside an Info code win (Listed), and an error code beat both (Error)' {
+        $r = '192.0.2.32', '192.0.2.33' | Test-Dnsbl -Zone info.bl.test @Lab_ -WarningAction SilentlyContinue
+        $r[0].Status | Should -Be 'Listed'
+        $r[0].Listed | Should -BeTrue
+        ($r[0].Category -split '; ' | Sort-Object) | Should -Be @('Info', 'Verdict')
+        $r[1].Status | Should -Be 'Error'
+        $r[1].Listed | Should -BeFalse
+        $r[1].Detail | Should -Match '127\.255\.255\.254'
+    }
+
+    It 'keeps an address that is on no list NotListed' {
+        (Test-Dnsbl -IPAddress 192.0.2.99 -Zone info.bl.test @Lab_).Status | Should -Be 'NotListed'
+    }
+
+    It 'shows Info entries to a "Status -ne NotListed" filter' {
+        $kept = '192.0.2.30', '192.0.2.31', '192.0.2.99' | Test-Dnsbl -Zone info.bl.test @Lab_ | Where-Object Status -ne 'NotListed'
+        $kept.Input | Should -Be @('192.0.2.30', '192.0.2.31')
+    }
+
+    It 'keeps -Quiet for verdicts only: an Info entry gives $false' {
+        $q = '192.0.2.30', '192.0.2.31', '192.0.2.32' | Test-Dnsbl -Zone info.bl.test @Lab_ -Quiet
+        $q | Should -Be @($false, $false, $true)
+    }
+}

@@ -33,7 +33,13 @@ function Invoke-PeerBench([string] $Script, [int] $Direct, [int] $Delayed) {
     }
     Write-Host "(6) peer: $Script, PSBlackListChecker vs Test-Dnsbl (defaults), $Direct addresses direct, $Delayed at +50 ms; work dir $work"
     $saved = @{}
-    $vars = @{ KS = "$Direct"; KS_DELAY = "$Delayed"; OURS_MODULE = $ModulePath; WORK = $work; PWSH = $pwsh; DNSPERF_SECS = '5' }
+    # peer-bench.sh counts Status Listed and Policy as found; an information-only list (the peer's
+    # ips.backscatterer.org) answers Status Info, which is found too. The command therefore also
+    # prints its own count per status (a STATUS line in out-ours-*.txt); the tally runs inside the
+    # timed block, so it costs our figure, never the peer's.
+    $oursCmd = '$all = @($ips | Test-Dnsbl -Zone $zones -Server 127.0.0.1); $n = @{}; foreach ($x in $all) { $n["$($x.Status)"]++ }; ' +
+        'Write-Host (''STATUS '' + (@($n.Keys | Sort-Object | ForEach-Object { "$_=$($n[$_])" }) -join '' '')); $all'
+    $vars = @{ KS = "$Direct"; KS_DELAY = "$Delayed"; OURS_MODULE = $ModulePath; OURS_CMD = $oursCmd; WORK = $work; PWSH = $pwsh; DNSPERF_SECS = '5' }
     foreach ($k in $vars.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $vars[$k]) }
     try {
         # Shown as it comes; only the verdicts below are this function's output.
@@ -55,6 +61,7 @@ function Invoke-PeerBench([string] $Script, [int] $Direct, [int] $Delayed) {
             Tool = $f[1]; Phase = $f[2]; K = [int]$f[3]; Zones = [int]$v['zones']; Rc = $v['rc']
             Lps = if ([double]$v['search_s'] -gt 0) { $lookups / [double]$v['search_s'] } else { 0 }
             Listed = [long]$v['listed']; Unknown = if ($v.ContainsKey('unknown')) { [long]$v['unknown'] } else { -1 }
+            Info = Get-OursStatusCount (Join-Path $work "out-$($f[1])-$($f[2])-$($f[3]).txt") 'Info'
             # Every 10th address is listed in every zone; rows / K is the zones actually asked
             # (Test-Dnsbl asks a zone named twice once).
             WantListed = [math]::Floor(([int]$f[3] + 9) / 10) * [math]::Round([double]$v['rows'] / [int]$f[3])
@@ -65,12 +72,24 @@ function Invoke-PeerBench([string] $Script, [int] $Direct, [int] $Delayed) {
         $ours = $runs | Where-Object { $_.Tool -eq 'ours' -and $_.Phase -eq $phase[0] } | Select-Object -First 1
         if (-not $peer -or -not $ours) { continue }
         $ratio = if ($peer.Lps -gt 0) { $ours.Lps / $peer.Lps } else { 0 }
-        $met = $ratio -ge $phase[1] -and $ours.Listed -eq $ours.WantListed -and $ours.Unknown -eq 0 -and $ours.Rc -eq '0'
+        # Found: Listed or Policy (peer-bench.sh's count) plus Info (information-only lists).
+        $found = $ours.Listed + [math]::Max(0, $ours.Info)
+        $met = $ratio -ge $phase[1] -and $found -eq $ours.WantListed -and $ours.Unknown -eq 0 -and $ours.Rc -eq '0'
         [pscustomobject]@{
             Scenario = "Peer $($phase[0]) ($($ours.K) x $($ours.Zones))"
-            Figure = 'Test-Dnsbl {0:N0} lookups/s, listed {1:N0} of {2:N0}, unknown {3:N0}' -f $ours.Lps, $ours.Listed, $ours.WantListed, $ours.Unknown
+            Figure = 'Test-Dnsbl {0:N0} lookups/s, found {1:N0} of {2:N0} (Listed/Policy {3:N0}, Info {4}), unknown {5:N0}' -f $ours.Lps, $found, $ours.WantListed, $ours.Listed, $(if ($ours.Info -lt 0) { 'not counted' } else { '{0:N0}' -f $ours.Info }), $ours.Unknown
             Reference = 'PSBlackListChecker {0:N0} lookups/s, listed {1:N0} (x{2:N1})' -f $peer.Lps, $peer.Listed, $ratio
             Target = ">= $($phase[1])x, every listing, 0 unknown"; Met = if ($met) { 'yes' } else { 'NO' }
         }
     }
+}
+
+# The count of one status from the STATUS line our command printed; -1 when there is none (a run
+# by hand with another OURS_CMD).
+function Get-OursStatusCount([string] $Path, [string] $Status) {
+    if (-not (Test-Path -LiteralPath $Path)) { return -1 }
+    $line = Get-Content -LiteralPath $Path | Where-Object { $_ -like 'STATUS *' } | Select-Object -First 1
+    if (-not $line) { return -1 }
+    if ($line -match "(?:^| )$Status=(\d+)") { return [long]$Matches[1] }
+    0
 }

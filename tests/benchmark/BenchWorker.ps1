@@ -53,6 +53,7 @@ public sealed class BenchTally
             case "Listed": Listed++; if (expected) FoundListed++; else False++; break;
             case "NotListed": NotListed++; if (expected) False++; break;
             case "Error": ErrorResults++; if (timeout) Timeouts++; break;
+            // The bench zones catalogue only a verdict code: Policy, Info or ZoneUnhealthy there is wrong.
             default: Other++; False++; break;
         }
     }

@@ -236,6 +236,7 @@ namespace MailBlacklist.Engine.Diagnosis
             if (results == null) return listings;
             var clean = new List<string>();
             var failed = new List<(string zone, string why)>();
+            var whitelisted = new List<string>();
             foreach (var r in results)
             {
                 switch (r.Status)
@@ -244,13 +245,18 @@ namespace MailBlacklist.Engine.Diagnosis
                     case DnsblStatus.Policy:
                         string cause = r.Tag.IndexOf("Compromise", StringComparison.OrdinalIgnoreCase) >= 0 ? "BlocklistCompromise"
                             : r.Status == DnsblStatus.Policy ? "BlocklistPolicy" : "BlocklistVerdict";
-                        string evidence = r.ZoneName + " (" + r.Zone + "): " + r.ReturnCodes
-                            + (string.IsNullOrEmpty(r.Meaning) ? string.Empty : " " + r.Meaning)
-                            + (string.IsNullOrEmpty(r.Reason) ? string.Empty : "; TXT \"" + r.Reason + "\"")
-                            + (string.IsNullOrEmpty(context) ? string.Empty : " | " + context);
-                        var f = NewFinding(label, target, check, DiagnosisSeverity.Critical, cause, evidence, FirstOf(r.LookupUrl, _rules.UrlFor(cause)));
+                        var f = NewFinding(label, target, check, DiagnosisSeverity.Critical, cause, ListingEvidence(r, context), FirstOf(r.LookupUrl, _rules.UrlFor(cause)));
                         findings.Add(f);
                         listings.Add(f);
+                        break;
+                    case DnsblStatus.Info:
+                        // A whitelist entry is good news, not a problem: it joins the clean answers.
+                        // Other information-only entries (backscatter, reputation notes) are worth
+                        // knowing, but no block: an Info finding, not a listing.
+                        if (r.Tag.IndexOf("Whitelist", StringComparison.OrdinalIgnoreCase) >= 0)
+                            whitelisted.Add(r.Zone + " (" + r.Meaning + ")");
+                        else
+                            findings.Add(NewFinding(label, target, check, DiagnosisSeverity.Info, "BlocklistInfo", ListingEvidence(r, context), FirstOf(r.LookupUrl, _rules.UrlFor("BlocklistInfo"))));
                         break;
                     case DnsblStatus.NotListed:
                         clean.Add(r.Zone);
@@ -265,15 +271,28 @@ namespace MailBlacklist.Engine.Diagnosis
             {
                 // Zones that failed for the same reason share one sentence (a blind resolver fails them all alike).
                 string evidence = string.Join("; ", failed.GroupBy(f => f.why).Select(g => string.Join(", ", g.Select(f => f.zone)) + ": " + g.Key))
-                    + (clean.Count > 0 ? " | " + T("Diagnosis_Ev_AnsweredClean", string.Join(", ", clean)) : string.Empty);
+                    + (clean.Count > 0 ? " | " + T("Diagnosis_Ev_AnsweredClean", string.Join(", ", clean)) : string.Empty)
+                    + Whitelisted(whitelisted);
                 findings.Add(NewFinding(label, target, check, DiagnosisSeverity.Warning, "DnsFailure", evidence, string.Empty));
             }
-            else if (listings.Count == 0 && clean.Count > 0)
+            else if (listings.Count == 0 && (clean.Count > 0 || whitelisted.Count > 0))
             {
-                findings.Add(NewFinding(label, target, check, DiagnosisSeverity.Ok, "Ok", T("Diagnosis_Ev_NotListed", string.Join(", ", clean)), string.Empty));
+                string evidence = clean.Count > 0 ? T("Diagnosis_Ev_NotListed", string.Join(", ", clean)) + Whitelisted(whitelisted)
+                    : T("Diagnosis_Ev_Whitelisted", string.Join(", ", whitelisted));
+                findings.Add(NewFinding(label, target, check, DiagnosisSeverity.Ok, "Ok", evidence, string.Empty));
             }
             return listings;
         }
+
+        private string Whitelisted(List<string> zones) =>
+            zones.Count == 0 ? string.Empty : " | " + T("Diagnosis_Ev_Whitelisted", string.Join(", ", zones));
+
+        /// <summary>The list, its codes and their meaning, the TXT, and where the address came from.</summary>
+        private static string ListingEvidence(DnsblResult r, string context) =>
+            r.ZoneName + " (" + r.Zone + "): " + r.ReturnCodes
+            + (string.IsNullOrEmpty(r.Meaning) ? string.Empty : " " + r.Meaning)
+            + (string.IsNullOrEmpty(r.Reason) ? string.Empty : "; TXT \"" + r.Reason + "\"")
+            + (string.IsNullOrEmpty(context) ? string.Empty : " | " + context);
 
         private void SharedServerFinding(string label, IPAddress ip, PtrResult ptr, SpfEvaluation spf, DiagnosisFinding listing, List<DiagnosisFinding> findings)
         {

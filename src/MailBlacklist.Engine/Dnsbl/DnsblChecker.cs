@@ -79,9 +79,10 @@ namespace MailBlacklist.Engine.Dnsbl
             result.ResponseTimeMs = Math.Round(answer.Elapsed.TotalMilliseconds, 1);
             if (!string.IsNullOrEmpty(answer.Server)) result.Resolver = answer.Server;
 
-            if (verdict.Status == DnsblStatus.Listed || verdict.Status == DnsblStatus.Policy)
+            if (verdict.Status == DnsblStatus.Listed || verdict.Status == DnsblStatus.Policy || verdict.Status == DnsblStatus.Info)
             {
-                // TXT only for hits: it doubles the queries and only a hit has a reason.
+                // TXT only for hits (information-only entries too: backscatter lists say why there):
+                // it doubles the queries and only a hit has a reason.
                 var txt = await _queries.QueryAsync(name, DnsRecordType.Txt, cancellationToken).ConfigureAwait(false);
                 if (txt.Outcome == DnsOutcome.Answer)
                     result.Reason = Redact(SafeText.Neutralize(string.Join(" ", txt.Texts)));

@@ -6,6 +6,9 @@ namespace MailBlacklist
         Listed,
         /// <summary>A policy listing (end-user, dynamic or no-PTR range), not a spam verdict.</summary>
         Policy,
+        /// <summary>On an information-only list (a whitelist, a reputation note, backscatter): not a
+        /// block verdict, but not "not listed" either. Meaning says what the entry means.</summary>
+        Info,
         /// <summary>The list answered, and the input is not on it.</summary>
         NotListed,
         /// <summary>No usable answer: timeout, SERVFAIL, REFUSED, an error code or an answer outside 127/8.</summary>

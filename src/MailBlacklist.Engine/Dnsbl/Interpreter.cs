@@ -112,7 +112,9 @@ namespace MailBlacklist.Engine.Dnsbl
             if (categories.Contains(CodeCategory.Error)) status = DnsblStatus.Error;
             else if (categories.Contains(CodeCategory.Verdict)) status = DnsblStatus.Listed;
             else if (categories.Contains(CodeCategory.Policy)) status = DnsblStatus.Policy;
-            else status = DnsblStatus.NotListed; // information only (whitelists, good reputation)
+            // Information only (whitelists, reputation notes, backscatter): on the list, so never
+            // NotListed, which would hide it from a "Status -ne NotListed" report.
+            else status = DnsblStatus.Info;
 
             return new Verdict
             {
