@@ -1,0 +1,43 @@
+#Requires -Version 7.0
+# Get-BounceReason on bounces written from the MTAs' own templates (tests/bounces/mta): Postfix,
+# Exim, Sendmail, qmail, OpenSMTPD, Courier, Exchange/Microsoft 365, Domino, MDaemon, James, Haraka,
+# Gmail, Yahoo and au. Each row of expected.tsv names the file, the failed recipient, the reason,
+# the RFC 3463 status (empty when the message states none and implies none) and the template's
+# source. This is a development set (written here, from the templates); the rules must not know
+# its file names or addresses. Needs no DNS server.
+
+BeforeDiscovery {
+    $dir = Join-Path $PSScriptRoot 'bounces/mta'
+    $lines = Get-Content -LiteralPath (Join-Path $dir 'expected.tsv') -Encoding utf8
+    $columns = $lines[0] -split "`t"
+    $script:Rows = foreach ($line in $lines | Select-Object -Skip 1) {
+        if (-not $line) { continue }
+        $cells = $line -split "`t"
+        $row = @{ Dir = $dir }
+        for ($i = 0; $i -lt $columns.Count; $i++) { $row[$columns[$i]] = if ($i -lt $cells.Count) { $cells[$i] } else { '' } }
+        $row
+    }
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+}
+
+Describe 'Get-BounceReason on bounces from MTA templates' {
+    It 'has a row with a source for every message, from at least 12 MTAs' -ForEach @(@{ Rows = $script:Rows }) {
+        $dir = $Rows[0].Dir
+        $files = @(Get-ChildItem -LiteralPath $dir -Filter '*.eml' | ForEach-Object Name | Sort-Object)
+        @($Rows | ForEach-Object { $_.file } | Sort-Object) | Should -Be $files
+        $Rows | ForEach-Object { $_.source | Should -Match '^https?://' }
+        @($Rows | ForEach-Object { ($_.file -split '-')[0] } | Sort-Object -Unique).Count | Should -BeGreaterOrEqual 12
+    }
+
+    It 'reads <file>' -ForEach $script:Rows {
+        $results = @(Get-BounceReason -LiteralPath (Join-Path $Dir $file))
+        $r = @($results | Where-Object Recipient -eq $recipient)
+        $r.Count | Should -Be 1 -Because "the failed recipient is $recipient (got $($results.Recipient -join ', '))"
+        $r[0].Reason | Should -Be $reason
+        if ($status) { $r[0].Status | Should -Be $status }
+        $r[0].HardBounce | Should -Be ($reason -in 'UserUnknown', 'HostUnknown', 'HasMoved', 'NotAccept')
+    }
+}
