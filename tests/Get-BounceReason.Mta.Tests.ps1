@@ -3,7 +3,7 @@
 # Exim, Sendmail, qmail, OpenSMTPD, Courier, Exchange/Microsoft 365, Domino, MDaemon, James, Haraka,
 # Gmail, Yahoo and au. Each row of expected.tsv names the file, the failed recipient, the reason,
 # the RFC 3463 status (empty when the message states none and implies none) and the template's
-# source. This is a development set (written here, from the templates); the rules must not know
+# source; a report with several failed recipients has one row for each. This is a development set (written here, from the templates); the rules must not know
 # its file names or addresses. Needs no DNS server.
 
 BeforeDiscovery {
@@ -27,12 +27,12 @@ Describe 'Get-BounceReason on bounces from MTA templates' {
     It 'has a row with a source for every message, from at least 12 MTAs' -ForEach @(@{ Rows = $script:Rows }) {
         $dir = $Rows[0].Dir
         $files = @(Get-ChildItem -LiteralPath $dir -Filter '*.eml' | ForEach-Object Name | Sort-Object)
-        @($Rows | ForEach-Object { $_.file } | Sort-Object) | Should -Be $files
+        @($Rows | ForEach-Object { $_.file } | Sort-Object -Unique) | Should -Be $files
         $Rows | ForEach-Object { $_.source | Should -Match '^https?://' }
         @($Rows | ForEach-Object { ($_.file -split '-')[0] } | Sort-Object -Unique).Count | Should -BeGreaterOrEqual 12
     }
 
-    It 'reads <file>' -ForEach $script:Rows {
+    It 'reads <file> for <recipient>' -ForEach $script:Rows {
         $results = @(Get-BounceReason -LiteralPath (Join-Path $Dir $file))
         $r = @($results | Where-Object Recipient -eq $recipient)
         $r.Count | Should -Be 1 -Because "the failed recipient is $recipient (got $($results.Recipient -join ', '))"
