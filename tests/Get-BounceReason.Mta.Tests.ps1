@@ -41,3 +41,32 @@ Describe 'Get-BounceReason on bounces from MTA templates' {
         $r[0].HardBounce | Should -Be ($reason -in 'UserUnknown', 'HostUnknown', 'HasMoved', 'NotAccept')
     }
 }
+
+Describe 'Get-BounceReason on pasted MTA log lines' {
+    BeforeDiscovery {
+        # The sending MTA's own log line about one delivery (Postfix, Exim, Sendmail, qmail-send),
+        # as people paste it with -Message: the code (dsn=) and the outcome (bounced, deferred, **,
+        # ==, failure, deferral) are read from the line's own fields.
+        $lines = Get-Content -LiteralPath (Join-Path $PSScriptRoot 'bounces/mta/log-lines.tsv') -Encoding utf8
+        $columns = $lines[0] -split "`t"
+        $script:LogRows = foreach ($line in $lines | Select-Object -Skip 1) {
+            if (-not $line) { continue }
+            $cells = $line -split "`t"
+            $row = @{}
+            for ($i = 0; $i -lt $columns.Count; $i++) { $row[$columns[$i]] = if ($i -lt $cells.Count) { $cells[$i] } else { '' } }
+            $row['Name'] = $row.text.Substring(0, [Math]::Min(80, $row.text.Length))
+            $row
+        }
+    }
+
+    It 'reads <Name>' -ForEach $script:LogRows {
+        $source | Should -Match '^https?://'
+        $r = @(Get-BounceReason -Message $text)
+        $r.Count | Should -Be 1
+        $r[0].Reason | Should -Be $reason
+        $r[0].Action | Should -Be $action
+        if ($status) { $r[0].Status | Should -Be $status }
+        if ($recipient) { $r[0].Recipient | Should -Be $recipient }
+        $r[0].HardBounce | Should -Be ($action -eq 'failed' -and $reason -in 'UserUnknown', 'HostUnknown', 'HasMoved', 'NotAccept')
+    }
+}
