@@ -70,3 +70,23 @@ Describe 'Get-BounceReason on pasted MTA log lines' {
         $r[0].HardBounce | Should -Be ($action -eq 'failed' -and $reason -in 'UserUnknown', 'HostUnknown', 'HasMoved', 'NotAccept')
     }
 }
+
+Describe 'Get-BounceReason on receivers'' replies quoted in another bounce handler''s rules' {
+    BeforeDiscovery {
+        # Diagnostic-Code samples that PHPMailer-BMH quotes beside its rules (addresses replaced by
+        # documentation ones); the reasons are ours, in sisimai's vocabulary.
+        $lines = Get-Content -LiteralPath (Join-Path $PSScriptRoot 'bounces/mta/receiver-replies.tsv') -Encoding utf8
+        $script:ReplyRows = foreach ($line in $lines | Select-Object -Skip 1) {
+            if (-not $line) { continue }
+            $cells = $line -split "`t"
+            @{ text = $cells[0]; reason = $cells[1]; source = $cells[2]; Name = $cells[0].Substring(0, [Math]::Min(80, $cells[0].Length)) }
+        }
+    }
+
+    It 'reads <Name>' -ForEach $script:ReplyRows {
+        $source | Should -Match '^https?://'
+        $r = @(Get-BounceReason -Message $text)
+        $r.Count | Should -Be 1
+        $r[0].Reason | Should -Be $reason
+    }
+}
