@@ -74,12 +74,12 @@ Describe 'Get-BounceReason on pasted MTA log lines' {
 Describe 'Get-BounceReason on receivers'' replies quoted in another bounce handler''s rules' {
     BeforeDiscovery {
         # Diagnostic-Code samples that PHPMailer-BMH quotes beside its rules (addresses replaced by
-        # documentation ones); the reasons are ours, in sisimai's vocabulary.
+        # documentation ones; "\n" is a line break); the reasons are ours, in sisimai's vocabulary.
         $lines = Get-Content -LiteralPath (Join-Path $PSScriptRoot 'bounces/mta/receiver-replies.tsv') -Encoding utf8
         $script:ReplyRows = foreach ($line in $lines | Select-Object -Skip 1) {
             if (-not $line) { continue }
             $cells = $line -split "`t"
-            @{ text = $cells[0]; reason = $cells[1]; source = $cells[2]; Name = $cells[0].Substring(0, [Math]::Min(80, $cells[0].Length)) }
+            @{ text = $cells[0] -replace '\\n', "`n"; reason = $cells[1]; source = $cells[2]; Name = $cells[0].Substring(0, [Math]::Min(80, $cells[0].Length)) }
         }
     }
 
