@@ -64,7 +64,9 @@ namespace MailBlacklist.Engine.Bounces
 
         /// <summary>Text without mail headers is only worth reading if it says something a receiver
         /// would: an SMTP code or words one of the rules knows.</summary>
-        private bool LooksLikeSmtpText(string text) =>
+        private bool LooksLikeSmtpText(string text) => LooksLikeReply(LogLine.Read(text, out _, out _));
+
+        private bool LooksLikeReply(string text) =>
             SmtpText.FindReplyCode(text) != null || SmtpText.FindStatus(text) != null || _classifier.MatchPhrase(Classifier.Normalize(text)) != null;
 
         private static void CheckReadable(byte[] data, string path)
@@ -147,9 +149,11 @@ namespace MailBlacklist.Engine.Bounces
 
         private BounceReason FromPlainText(string text, string path, int number, CultureInfo culture)
         {
+            // A pasted MTA log line states the code (dsn=5.1.1) and whether delivery was deferred.
+            text = LogLine.Read(text, out string logStatus, out string logAction);
             string diag = SmtpText.JoinMultiline(text.Split('\n').Where(l => l.Trim().Length > 0));
-            var r = new BounceReason { Path = path, MessageNumber = number, Recipient = PastedRecipient(text) };
-            Finish(r, diag, null, null, null, culture, null);
+            var r = new BounceReason { Path = path, MessageNumber = number, Recipient = PastedRecipient(text), Action = logAction };
+            Finish(r, diag, logStatus, null, null, culture, null);
             return Neutralized(new[] { r })[0];
         }
 

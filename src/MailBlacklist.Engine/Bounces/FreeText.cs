@@ -137,10 +137,12 @@ namespace MailBlacklist.Engine.Bounces
                         }
                         block.Add(lines[i]);
                     }
-                    // ...or came just before it (Lotus Notes: the reason, then the address).
-                    for (int i = from - 1; block.Count == 0 && i >= 0 && from - i <= 6; i--)
+                    // ...or came just before it (Lotus Notes, au: the reason, then the address), as
+                    // a whole paragraph: "not delivered within 0 days and 1 hours. / Remote host is
+                    // not responding." is one reason on two lines.
+                    for (int i = from - 1; i >= 0 && from - i <= 6; i--)
                     {
-                        if (lines[i].Trim().Length == 0) { if (i < from - 1) break; continue; }
+                        if (lines[i].Trim().Length == 0) { if (block.Count > 0 || i < from - 1) break; continue; }
                         if (!lines[i].TrimStart().StartsWith("-")) block.Insert(0, lines[i]);
                     }
                 }
