@@ -64,6 +64,9 @@ namespace MailBlacklist.Engine.Dns
             }
         }
 
+        /// <summary>Smoothed round-trip time in seconds (0 before the first sample).</summary>
+        public double Srtt => _srtt;
+
         /// <summary>Smallest round-trip time seen, in seconds (0 before the first sample).</summary>
         public double BaseRtt => _baseRtt == double.MaxValue ? 0 : _baseRtt;
 

@@ -39,6 +39,14 @@ namespace MailBlacklist.Engine.Dns
         private readonly byte[] _randomBytes = new byte[1024];
         private int _randomPos = int.MaxValue;
         private int _inWindow, _waiting, _expiredSinceAnswer;
+        // Pacing (as TCP pacing does): new queries leave at about window / SRTT per second in bursts
+        // of at most MaxBurst, not all at once when a batch of answers opens the window. A server
+        // behind a delaying front (dnsdist, a long path) gets answers back in batches, and the batch
+        // of queries they would release overflows a plain server's socket buffer (about 118 for
+        // rbldnsd) and is lost.
+        private const int MaxBurst = 48;
+        private double _paceTokens = MaxBurst;
+        private long _paceStamp = Stopwatch.GetTimestamp();
         private long _lastAnswer = Stopwatch.GetTimestamp();
         private bool _closed;
 
@@ -98,8 +106,10 @@ namespace MailBlacklist.Engine.Dns
         private void Pump(long now, ref List<PendingQuery> sends)
         {
             bool silent = _expiredSinceAnswer >= SilentAfter && now - _lastAnswer >= _budget;
+            RefillPace(now);
             while (_queue.Count > 0 && (_inWindow < _window.Window || silent))
             {
+                if (!silent && _paceTokens < 1) break;   // the 10 ms sweep or the next answer goes on
                 var q = _queue.Dequeue();
                 if (q.Done) continue;
                 if (silent && _inWindow > 0)
@@ -131,6 +141,7 @@ namespace MailBlacklist.Engine.Dns
                 q.Transmissions = 1;
                 q.InWindow = true;
                 _inWindow++;
+                _paceTokens -= 1;
                 (sends ?? (sends = new List<PendingQuery>())).Add(q);
             }
         }
@@ -152,6 +163,17 @@ namespace MailBlacklist.Engine.Dns
             port.Retired = true;
             if (port.Pending.Count == 0) port.Dispose();
             else _retired.Add(port);
+        }
+
+        /// <summary>Adds the sends earned since the last call: a quarter more than window / SRTT per
+        /// second, so pacing never holds the window below what the path carries. Under the lock.</summary>
+        private void RefillPace(long now)
+        {
+            double srtt = _window.Srtt;
+            double elapsed = Seconds(now - _paceStamp);
+            _paceStamp = now;
+            if (srtt <= 0) { _paceTokens = MaxBurst; return; }
+            _paceTokens = Math.Min(MaxBurst, _paceTokens + elapsed * 1.25 * _window.Window / srtt);
         }
 
         /// <summary>Sends what <see cref="Pump"/> or the timer chose. Outside the lock.</summary>
@@ -220,8 +242,9 @@ namespace MailBlacklist.Engine.Dns
                 foreach (var p in AllPorts())
                     foreach (var q in p.Pending.Values)
                         if (now >= q.RetransmitAt || now >= q.Deadline) (due ?? (due = new List<PendingQuery>())).Add(q);
-                if (due == null) return;
-                foreach (var q in due)
+                // No return when nothing is due: queries held back by pacing leave on the Pump
+                // below when no answer comes to send them.
+                if (due != null) foreach (var q in due)
                 {
                     if (now >= q.Deadline)
                     {
