@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -15,12 +14,6 @@ namespace MailBlacklist.Engine.Dns
     /// all; sockets are written and tasks completed outside it.</summary>
     internal sealed class ServerLink : IDisposable
     {
-        /// <summary>Sockets per server: an off-path forger must guess the port among these as well
-        /// as the ID, and each is replaced after <see cref="SendsPerPort"/> queries or
-        /// <see cref="PortLifetime"/>.</summary>
-        public const int PoolSize = 8;
-        private const int SendsPerPort = 5000;
-        private static readonly long PortLifetime = Stopwatch.Frequency * 10;
         /// <summary>A server that has let this many queries run out their whole budget, and has
         /// answered nothing for at least that budget, is taken as silent (a firewall that drops
         /// everything sends no ICMP): one query at a time still probes it, the others fail at once
@@ -32,12 +25,7 @@ namespace MailBlacklist.Engine.Dns
         private readonly long _budget;
         private readonly CongestionWindow _window;
         private readonly Queue<PendingQuery> _queue = new Queue<PendingQuery>();
-        private readonly UdpPort[] _ports = new UdpPort[PoolSize];
-        private readonly List<UdpPort> _retired = new List<UdpPort>();
-        private readonly HashSet<int> _portsUsed = new HashSet<int>();
-        private readonly RandomNumberGenerator _random = RandomNumberGenerator.Create();
-        private readonly byte[] _randomBytes = new byte[1024];
-        private int _randomPos = int.MaxValue;
+        private readonly PortPool _pool;
         private int _inWindow, _waiting, _expiredSinceAnswer;
         // Pacing (as TCP pacing does): new queries leave at about window / SRTT per second in bursts
         // of at most MaxBurst, not all at once when a batch of answers opens the window. A server
@@ -59,6 +47,7 @@ namespace MailBlacklist.Engine.Dns
             Server = ServerEndpoint.Format(server);
             _budget = (long)(budget.TotalSeconds * Stopwatch.Frequency);
             _window = new CongestionWindow(ceiling);
+            _pool = new PortPool(server, OnDatagram, OnUnreachable);
         }
 
         public string Server { get; }
@@ -70,7 +59,7 @@ namespace MailBlacklist.Engine.Dns
         public int Window { get { lock (_lock) return _window.Window; } }
 
         /// <summary>Distinct source ports used so far.</summary>
-        public int PortsUsed { get { lock (_lock) return _portsUsed.Count; } }
+        public int PortsUsed { get { lock (_lock) return _pool.PortsUsed; } }
 
         public Task<AttemptResult> AskAsync(string name, DnsRecordType type, long asked, CancellationToken cancellationToken)
         {
@@ -119,7 +108,7 @@ namespace MailBlacklist.Engine.Dns
                     continue;
                 }
                 UdpPort port;
-                try { port = PickPort(now); }
+                try { port = _pool.Pick(now); }
                 catch (SocketException)
                 {
                     q.FailWith = Attempt.Unreachable;   // no socket to be had
@@ -127,7 +116,7 @@ namespace MailBlacklist.Engine.Dns
                     continue;
                 }
                 ushort id;
-                do { id = NextId(); } while (port.Pending.ContainsKey(id));
+                do { id = _pool.NextId(); } while (port.Pending.ContainsKey(id));
                 q.Id = id;
                 q.Port = port;
                 q.Packet[0] = (byte)(id >> 8);
@@ -144,25 +133,6 @@ namespace MailBlacklist.Engine.Dns
                 _paceTokens -= 1;
                 (sends ?? (sends = new List<PendingQuery>())).Add(q);
             }
-        }
-
-        private UdpPort PickPort(long now)
-        {
-            int i = NextByte() % PoolSize;
-            var port = _ports[i];
-            if (port != null && !port.Retired && port.Sent < SendsPerPort && now - port.Created < PortLifetime) return port;
-            if (port != null) Retire(port);
-            port = new UdpPort(_server, OnDatagram, OnUnreachable);
-            _ports[i] = port;
-            _portsUsed.Add(port.LocalPort);
-            return port;
-        }
-
-        private void Retire(UdpPort port)
-        {
-            port.Retired = true;
-            if (port.Pending.Count == 0) port.Dispose();
-            else _retired.Add(port);
         }
 
         /// <summary>Adds the sends earned since the last call: a quarter more than window / SRTT per
@@ -223,7 +193,7 @@ namespace MailBlacklist.Engine.Dns
             List<PendingQuery> sends = null;
             lock (_lock)
             {
-                foreach (var p in AllPorts())
+                foreach (var p in _pool.All())
                     foreach (var q in p.Pending.Values) failed.Add(q);
                 foreach (var q in failed) Finish(q, ref sends);
                 Pump(Stopwatch.GetTimestamp(), ref sends);
@@ -239,7 +209,7 @@ namespace MailBlacklist.Engine.Dns
             lock (_lock)
             {
                 if (_waiting == 0) return;
-                foreach (var p in AllPorts())
+                foreach (var p in _pool.All())
                     foreach (var q in p.Pending.Values)
                         if (now >= q.RetransmitAt || now >= q.Deadline) (due ?? (due = new List<PendingQuery>())).Add(q);
                 // No return when nothing is due: queries held back by pacing leave on the Pump
@@ -284,11 +254,7 @@ namespace MailBlacklist.Engine.Dns
             var port = q.Port;
             if (port == null) return;
             port.Pending.Remove(q.Id);
-            if (port.Retired && port.Pending.Count == 0)
-            {
-                _retired.Remove(port);
-                port.Dispose();
-            }
+            _pool.Released(port);
         }
 
         private void Fail(PendingQuery q, Attempt outcome)
@@ -323,24 +289,6 @@ namespace MailBlacklist.Engine.Dns
             Transmit(sends);
         }
 
-        private IEnumerable<UdpPort> AllPorts()
-        {
-            foreach (var p in _ports) if (p != null) yield return p;
-            foreach (var p in _retired) yield return p;
-        }
-
-        private ushort NextId() => (ushort)(NextByte() << 8 | NextByte());
-
-        private byte NextByte()
-        {
-            if (_randomPos >= _randomBytes.Length)
-            {
-                _random.GetBytes(_randomBytes);
-                _randomPos = 0;
-            }
-            return _randomBytes[_randomPos++];
-        }
-
         private static long Ticks(TimeSpan t) => (long)(t.TotalSeconds * Stopwatch.Frequency);
         private static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
         private static TimeSpan Elapsed(long start) => TimeSpan.FromSeconds(Seconds(Stopwatch.GetTimestamp() - start));
@@ -352,11 +300,8 @@ namespace MailBlacklist.Engine.Dns
             {
                 if (_closed) return;
                 _closed = true;
-                foreach (var p in AllPorts())
-                {
-                    all.AddRange(p.Pending.Values);
-                    p.Dispose();
-                }
+                foreach (var p in _pool.All()) all.AddRange(p.Pending.Values);
+                _pool.Dispose();
                 all.AddRange(_queue);
                 _queue.Clear();
                 foreach (var q in all) q.Done = true;
@@ -368,7 +313,6 @@ namespace MailBlacklist.Engine.Dns
                 q.Registration.Dispose();
                 q.CancelLater(CancellationToken.None);
             }
-            _random.Dispose();
         }
     }
 }
