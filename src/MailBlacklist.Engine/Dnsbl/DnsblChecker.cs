@@ -163,8 +163,15 @@ namespace MailBlacklist.Engine.Dnsbl
             return direct;
         }
 
-        private static string Join(string first, string second) =>
-            string.IsNullOrEmpty(first) ? second : string.IsNullOrEmpty(second) ? first : first + " " + second;
+        /// <summary>Two sentences of a Detail; a catalogue meaning has no full stop of its own.</summary>
+        private string Join(string first, string second)
+        {
+            if (string.IsNullOrEmpty(first)) return second;
+            if (string.IsNullOrEmpty(second)) return first;
+            char last = first[first.Length - 1];
+            bool ended = last == '.' || last == '\u3002' || last == ')' || last == '\uFF09';
+            return first + (ended ? string.Empty : Text.Get("Detail_SentenceEnd", _culture)) + " " + second;
+        }
 
         private async Task<ZoneHealth> ProbeThroughAsync(QueryService queries, ZoneTarget zone, InputKinds kind, CancellationToken cancellationToken)
         {

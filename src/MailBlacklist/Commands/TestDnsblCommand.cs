@@ -211,7 +211,9 @@ namespace MailBlacklist.Commands
                 WarnOnce("PublicResolverRefused", L("Warning_PublicResolverRefused", r.Zone, r.Resolver));
             if (r.Status == DnsblStatus.Error && r.Outcome == DnsOutcome.BrokenResolver)
                 WarnOnce("BrokenResolver", L("Warning_BrokenResolver", r.Resolver));
-            if (r.Status == DnsblStatus.Error && (r.Outcome == DnsOutcome.Unreachable || r.Outcome == DnsOutcome.Timeout))
+            // A list's own servers that did not answer are in its Detail and the direct-query warning;
+            // this one is about the resolver.
+            if (r.Status == DnsblStatus.Error && r.Via == DnsblVia.Resolver && (r.Outcome == DnsOutcome.Unreachable || r.Outcome == DnsOutcome.Timeout))
                 WarnOnce("NoAnswer", L("Warning_NoAnswer", r.Resolver));
         }
 
