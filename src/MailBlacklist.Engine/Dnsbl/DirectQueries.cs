@@ -44,10 +44,12 @@ namespace MailBlacklist.Engine.Dnsbl
         internal static bool Allowed(ZoneTarget zone) =>
             !zone.UsesDqs && !zone.MissingKey && (zone.Entry == null || zone.Entry.AllowsDirectQueries);
 
-        internal Task<DirectRoute> RouteAsync(ZoneTarget zone, string refusal, CancellationToken cancellationToken)
+        internal async Task<DirectRoute> RouteAsync(ZoneTarget zone, string refusal, CancellationToken cancellationToken)
         {
-            _asked.TryAdd(zone.Name, refusal);
-            return _fallback.RouteAsync(zone.QueryZone, cancellationToken);
+            var route = await _fallback.RouteAsync(zone.QueryZone, cancellationToken).ConfigureAwait(false);
+            // Named in the warning only when its servers were really asked.
+            if (route.Queries != null) _asked.TryAdd(zone.Name, refusal);
+            return route;
         }
 
         /// <summary>Why the zone's own servers gave no answer, server by server, localized.</summary>
@@ -55,9 +57,9 @@ namespace MailBlacklist.Engine.Dnsbl
         {
             if (route.Queries == null)
             {
-                string why = route.Failure.Outcome == DnsOutcome.NoData || route.Failure.Outcome == DnsOutcome.NxDomain
-                    ? route.Failure.ResponseCode
-                    : Interpreter.FailureDetail(route.Failure, _culture);
+                // Short: the resolver's own failure is usually in the Detail already.
+                var f = route.Failure;
+                string why = string.IsNullOrEmpty(f.ResponseCode) ? f.Outcome.ToString() : f.ResponseCode;
                 return Text.Format("Direct_NoServers", _culture, route.Zone, why);
             }
             var attempts = answer.Attempts.Count > 0 ? answer.Attempts : new[] { answer };
