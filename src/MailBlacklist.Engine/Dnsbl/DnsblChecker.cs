@@ -170,7 +170,7 @@ namespace MailBlacklist.Engine.Dnsbl
             if (string.IsNullOrEmpty(second)) return first;
             char last = first[first.Length - 1];
             bool ended = last == '.' || last == '\u3002' || last == ')' || last == '\uFF09';
-            return first + (ended ? string.Empty : Text.Get("Detail_SentenceEnd", _culture)) + " " + second;
+            return first + (ended ? string.Empty : Text.Pick(".", "\u3002", _culture)) + " " + second;
         }
 
         private async Task<ZoneHealth> ProbeThroughAsync(QueryService queries, ZoneTarget zone, InputKinds kind, CancellationToken cancellationToken)
