@@ -63,7 +63,7 @@ namespace MailBlacklist.Engine.Dnsbl
                 return Text.Format("Direct_NoServers", _culture, route.Zone, why);
             }
             var attempts = answer.Attempts.Count > 0 ? answer.Attempts : new[] { answer };
-            return Text.Format("Direct_Failed", _culture, route.Zone, string.Join("; ", attempts.Select(DescribeServer)));
+            return Text.Format("Direct_Failed", _culture, route.Zone, string.Join(Text.Pick("; ", "\u3001", _culture), attempts.Select(DescribeServer)));
         }
 
         private string DescribeServer(DnsAnswer a)
