@@ -628,6 +628,16 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
             ($r.Findings | Where-Object Check -eq 'Bounce').Evidence | Should -Match '^Delayed '
             @($r.Findings | Where-Object { $_.Check -ne 'Bounce' -and $_.Target -eq '198.51.100.28' }).Count | Should -Be 0
         }
+
+        It 'takes an address of the recipient domain''s MX as the receiving server, whatever words name it' {
+            # rcpt.org.test's MX host is 198.51.100.96 (listed on good.bl.test); the text calls it "server [ip]".
+            $line = 'Dec  2 10:02:11 mail postfix/smtp[901]: 4F2A1C0D1E: to=<sato@rcpt.org.test>, relay=none, delay=0.5, dsn=5.7.1, status=bounced (Message rejected by server [198.51.100.96]: 554 5.7.1 your server is listed in a blocklist)'
+            $r = Get-BounceReason -Message $line | Invoke-Diag
+            @($r.Findings | Where-Object { $_.Check -ne 'Bounce' -and ($_.Target -eq '198.51.100.96' -or $_.Evidence -match '198\.51\.100\.96') }).Count | Should -Be 0
+            $r.Findings.CauseCode | Should -Not -Contain 'BlocklistVerdict'
+            ($r.Findings | Where-Object Check -eq 'Bounce').Evidence | Should -Match '198\.51\.100\.96 receiving server, not checked as the sender \(MX rcpt\.org\.test: mx\.rcpt\.org\.test -> 198\.51\.100\.96\)'
+            (Assert-Finding $r.Findings 'InsufficientEvidence' 'Info' 'SendingIp' -NoUrl).Input | Should -Be 'sato@rcpt.org.test'
+        }
     }
 
     Context 'DMARC and DKIM as receivers judge them (tests/lab/knot/org.test.zone)' {
@@ -651,7 +661,8 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
                 Should -Throw -ErrorId 'PublicSuffixLoadFailed,MailBlacklist.Commands.InvokeMailDeliveryDiagnosisCommand' -ExpectedMessage "*no-such-psl.dat*"
         }
         It 'finds a DKIM key under a common selector for a domain and reads its length' {
-            $r = Invoke-Diag -Parameters @{ Domain = 'org.test' }
+            # Eleven selectors at once: a longer timeout, so that a loaded machine does not turn them into DnsFailure.
+            $r = Invoke-Diag -Parameters @{ Domain = 'org.test'; TimeoutSec = 5 }
             $k = @($r.Findings | Where-Object Check -eq 'Dkim')
             $k.Count | Should -Be 1
             $k[0].CauseCode | Should -Be 'Ok'
@@ -678,6 +689,15 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
             (Assert-Finding $dk 'DkimMissing' 'Critical' 'Dkim').Target | Should -Be 'gone._domainkey.strict.org.test'
             (Assert-Finding $dk 'DkimInvalid' 'Critical' 'Dkim').Evidence | Should -Match 'RSA key of 512 bits'
             $dk.CauseCode | Should -Not -Contain 'Ok'
+        }
+        It 'finds organizational domains with the shipped Public Suffix List (wildcard and exception rules)' {
+            $psl = [MailBlacklist.Engine.MailServers.PublicSuffixList]::LoadFile((Join-Path (Split-Path $ModulePath) 'public_suffix_list.dat'))
+            $psl.OrganizationalDomain('a.b.example.co.uk') | Should -Be 'example.co.uk'
+            $psl.OrganizationalDomain('www.city.kawasaki.jp') | Should -Be 'city.kawasaki.jp'   # !city.kawasaki.jp
+            $psl.OrganizationalDomain('x.y.kawasaki.jp') | Should -Be 'x.y.kawasaki.jp'        # *.kawasaki.jp
+            $psl.OrganizationalDomain('co.uk') | Should -BeNullOrEmpty
+            $psl.OrganizationalDomain('lists.org.test') | Should -Be 'org.test'                # the implicit "*" rule
+            (Get-Content -TotalCount 3 (Join-Path (Split-Path $ModulePath) 'public_suffix_list.dat')) -join ' ' | Should -Match 'Mozilla Public'
         }
         It 'writes the DKIM causes and fixes in Japanese under ja-JP' {
             $ps = [powershell]::Create()

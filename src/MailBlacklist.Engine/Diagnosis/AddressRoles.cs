@@ -3,7 +3,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
 using MailBlacklist.Engine.Bounces;
+using MailBlacklist.Engine.MailServers;
 
 namespace MailBlacklist.Engine.Diagnosis
 {
@@ -61,6 +64,26 @@ namespace MailBlacklist.Engine.Diagnosis
             foreach (string text in texts.Where(t => !string.IsNullOrEmpty(t)))
                 foreach (Match m in Safe(() => AnyAddress.Matches(text))) Add(list, m.Groups["ip"].Value, AddressRole.Other, Around(text, m.Groups["ip"].Value));
             return list;
+        }
+
+        /// <summary>The MX we were talking to: a sending address that is an address of a recipient
+        /// domain's MX host is the receiving server, whatever words named it (some receivers write
+        /// "rejected by server [ip]" about themselves).</summary>
+        public static async Task DemoteReceiversAsync(List<RoledAddress> roles, IEnumerable<BounceReason> bounces, MxLookup mx, CancellationToken ct)
+        {
+            if (!roles.Any(r => r.Role == AddressRole.Sending)) return;
+            var domains = (bounces ?? Enumerable.Empty<BounceReason>())
+                .Select(b => b.Recipient ?? string.Empty).Where(r => r.IndexOf('@') > 0)
+                .Select(r => Dns.DomainName.Normalize(r.Substring(r.LastIndexOf('@') + 1))).Where(d => d != null && d.Contains("."))
+                .Distinct(StringComparer.OrdinalIgnoreCase).Take(5).ToList();
+            var results = await Task.WhenAll(domains.Select(d => mx.LookupAsync(d, ct))).ConfigureAwait(false);
+            foreach (var result in results.Where(r => r != null))
+                foreach (var host in result.Hosts)
+                    foreach (var role in roles.Where(r => r.Role == AddressRole.Sending && host.Addresses.Contains(r.Address)))
+                    {
+                        role.Role = AddressRole.Receiving;
+                        role.Why = Shorten("MX " + result.Domain + ": " + host.Name + " -> " + role.Address);
+                    }
         }
 
         /// <summary>The first sending address, or null.</summary>

@@ -95,7 +95,7 @@ namespace MailBlacklist.Engine.Diagnosis
             var addresses = new List<(IPAddress Address, string Evidence)>();
             foreach (var a in input.Addresses ?? new IPAddress[0]) addresses.Add((a, T("Diagnosis_GivenAddress", a)));
             // Only the sending server's address is the sender's to check; the evidence says which is which.
-            var sending = SendingAddress(input.Bounces, sender, findings);
+            var sending = await SendingAddressAsync(input.Bounces, sender, findings, ct).ConfigureAwait(false);
             if (sending != null && !addresses.Any(x => x.Address.Equals(sending.Address)))
                 addresses.Insert(0, (sending.Address, T(sending.Address.Equals(sender.Address) && sender.Source == "Received header" ? "Diagnosis_Ev_AddressFromReceived" : "Diagnosis_Ev_AddressFromBounceText")));
 
@@ -512,10 +512,11 @@ namespace MailBlacklist.Engine.Diagnosis
 
         /// <summary>The sending server's address among the bounce's addresses (AddressRoles), with the
         /// role of each address appended to the first Bounce finding's evidence.</summary>
-        private RoledAddress SendingAddress(IReadOnlyList<BounceReason> bounces, BounceSender sender, List<DiagnosisFinding> findings)
+        private async Task<RoledAddress> SendingAddressAsync(IReadOnlyList<BounceReason> bounces, BounceSender sender, List<DiagnosisFinding> findings, CancellationToken ct)
         {
             if (bounces == null || bounces.Count == 0) return null;
             var roles = AddressRoles.Classify(bounces, sender?.HumanText.Length > 0 ? new[] { sender.HumanText } : null);
+            await AddressRoles.DemoteReceiversAsync(roles, bounces, _mx, ct).ConfigureAwait(false);
             var first = findings.FirstOrDefault(f => f.Check == "Bounce");
             if (first != null && roles.Count > 0)
                 first.Evidence += SafeText.Neutralize(" | " + string.Join("; ", roles.Select(r => T("Diagnosis_Ev_Role" + r.Role, r.Address, r.Why))));

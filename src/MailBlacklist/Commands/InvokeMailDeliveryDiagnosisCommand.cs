@@ -217,7 +217,9 @@ namespace MailBlacklist.Commands
             if (_pendingBounces == null) return;
             var group = _pendingBounces;
             _pendingBounces = null;
-            string label = SafeText.Neutralize(!string.IsNullOrEmpty(group[0].Path) ? group[0].Path : (group[0].IPAddress ?? group[0].Recipient ?? "bounce"));
+            // A pasted text has no file: the recipient names the case (the address it shows may be the receiver's).
+            string label = SafeText.Neutralize(!string.IsNullOrEmpty(group[0].Path) ? group[0].Path
+                : !string.IsNullOrEmpty(group[0].Recipient) ? group[0].Recipient : (group[0].IPAddress ?? "bounce"));
             Start(new DiagnosisInput { Label = label, Bounces = group });
         }
 
