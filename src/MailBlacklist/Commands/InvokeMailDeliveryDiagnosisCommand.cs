@@ -9,6 +9,7 @@ using MailBlacklist.Engine.Bounces;
 using MailBlacklist.Engine.Diagnosis;
 using MailBlacklist.Engine.Dns;
 using MailBlacklist.Engine.Dnsbl;
+using MailBlacklist.Engine.MailServers;
 
 namespace MailBlacklist.Commands
 {
@@ -54,6 +55,10 @@ namespace MailBlacklist.Commands
         [Parameter]
         public SwitchParameter NoDirect { get; set; }
 
+        /// <summary>A newer Public Suffix List than the shipped one (for DMARC's organizational domain).</summary>
+        [Parameter]
+        public string PublicSuffixPath { get; set; }
+
         private QueryService _queries;
         private MailDeliveryDiagnosis _diagnosis;
         private BounceParser _parser;
@@ -91,9 +96,26 @@ namespace MailBlacklist.Commands
             WriteVerbose(L("Verbose_Zones", string.Join(", ", ipUsable.Concat(domainUsable).Select(z => z.Name).Distinct())));
             var ipChecker = ipUsable.Count > 0 ? new DnsblChecker(ipUsable, _queries, Culture, dqsKey) { Direct = _direct } : null;
             var domainChecker = domainUsable.Count > 0 ? new DnsblChecker(domainUsable, _queries, Culture, dqsKey) { Direct = _direct } : null;
-            _diagnosis = new MailDeliveryDiagnosis(_queries, ipChecker, domainChecker, Culture);
+            _diagnosis = new MailDeliveryDiagnosis(_queries, ipChecker, domainChecker, Culture, suffixes: LoadPublicSuffixes());
             _parser = new BounceParser();
         }
+
+        /// <summary>The list -PublicSuffixPath or MAILBLACKLIST_PUBLIC_SUFFIX names, or the shipped one;
+        /// one that cannot be read stops the command (DMARC would be judged wrongly without it).</summary>
+        private PublicSuffixList LoadPublicSuffixes()
+        {
+            string path = string.IsNullOrWhiteSpace(PublicSuffixPath) ? PublicSuffixList.DefaultPath() : GetUnresolvedProviderPathFromPSPath(PublicSuffixPath);
+            try { return SuffixCache.GetOrAdd(path, p => PublicSuffixList.LoadFile(p)); }
+            catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is System.IO.InvalidDataException || ex is ArgumentException || ex is NotSupportedException)
+            {
+                ThrowConfigurationError("PublicSuffixLoadFailed", ErrorCategory.ReadError, path, "Error_PublicSuffixLoad", Shown(path), Shown(ex.Message));
+                return null;
+            }
+        }
+
+        // Read once per session and file: about 10,000 rules.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, PublicSuffixList> SuffixCache =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, PublicSuffixList>(StringComparer.Ordinal);
 
         protected override void ProcessRecord()
         {
@@ -202,7 +224,9 @@ namespace MailBlacklist.Commands
             if (_pendingBounces == null) return;
             var group = _pendingBounces;
             _pendingBounces = null;
-            string label = SafeText.Neutralize(!string.IsNullOrEmpty(group[0].Path) ? group[0].Path : (group[0].IPAddress ?? group[0].Recipient ?? "bounce"));
+            // A pasted text has no file: the recipient names the case (the address it shows may be the receiver's).
+            string label = SafeText.Neutralize(!string.IsNullOrEmpty(group[0].Path) ? group[0].Path
+                : !string.IsNullOrEmpty(group[0].Recipient) ? group[0].Recipient : (group[0].IPAddress ?? "bounce"));
             Start(new DiagnosisInput { Label = label, Bounces = group });
         }
 
