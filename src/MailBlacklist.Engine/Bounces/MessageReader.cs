@@ -354,7 +354,9 @@ namespace MailBlacklist.Engine.Bounces
         private static string FirstAddress(string text)
         {
             if (string.IsNullOrEmpty(text)) return null;
-            return InternetAddressList.TryParse(text, out var list) ? list.Mailboxes.FirstOrDefault()?.Address : FreeText.AnyAddress(text);
+            // A display name alone ('To: "undisclosed"', 'To: <Undisclosed Recipients>') names no mailbox.
+            string address = InternetAddressList.TryParse(text, out var list) ? list.Mailboxes.Select(m => m.Address).FirstOrDefault(a => a != null && a.Contains("@")) : null;
+            return address ?? FreeText.AnyAddress(text);
         }
     }
 }
