@@ -57,6 +57,10 @@ namespace MailBlacklist
             {
                 ThrowConfigurationError("InvalidServer", ErrorCategory.InvalidArgument, ex.Server, "Error_InvalidServer", ex.Server);
             }
+            catch (NoSystemResolverException)
+            {
+                ThrowConfigurationError("NoSystemResolver", ErrorCategory.ResourceUnavailable, null, "Error_NoSystemResolver");
+            }
             ResolverEndpoints = _resolvers.Endpoints;
             Queries = new QueryService(_resolvers.Resolver, ThrottleLimit, maxQueriesPerSecond, useSessionCache ? AnswerCache.Session : null);
             WriteVerbose(L("Verbose_Resolver", _resolvers.Resolver.Description));
