@@ -22,5 +22,8 @@ namespace MailBlacklist.Engine.Dnsbl
         public Verdict Refusal { get; set; }
         /// <summary>Unhealthy because the resolver says the zone itself does not exist.</summary>
         internal bool ZoneMissing { get; set; }
+        /// <summary>Unhealthy because an answer came where none can exist (a negative test point
+        /// listed, an address outside 127/8): the list or the resolver in front of it forges answers.</summary>
+        internal bool Forged { get; set; }
     }
 }
