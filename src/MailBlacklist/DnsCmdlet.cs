@@ -67,10 +67,12 @@ namespace MailBlacklist
             return Queries;
         }
 
-        /// <summary>The Spamhaus DQS key from the parameter or the environment, checked; never shown.</summary>
-        protected string ReadDqsKey(string given)
+        /// <summary>The Spamhaus DQS key from the parameter (a SecureString, from a vault or from
+        /// plain text) or the environment, checked; never shown.</summary>
+        protected string ReadDqsKey(System.Security.SecureString given)
         {
-            string key = !string.IsNullOrEmpty(given) ? given : Environment.GetEnvironmentVariable(DqsKeyVariable);
+            string plain = given == null || given.Length == 0 ? null : new NetworkCredential(string.Empty, given).Password;
+            string key = !string.IsNullOrEmpty(plain) ? plain : Environment.GetEnvironmentVariable(DqsKeyVariable);
             if (!string.IsNullOrEmpty(key) && !ZoneTarget.IsValidDqsKey(key))
                 ThrowConfigurationError("InvalidDqsKey", ErrorCategory.InvalidArgument, null, "Error_InvalidDqsKey");
             return key;
