@@ -124,7 +124,8 @@ Describe 'Every string that leaves the module is shown safe' {
                 $errs[0].ToString() | Should -Match '\\x1B`?\]0;PWNED\\x07'
                 @(Get-UnsafeText $errs) | Should -BeNullOrEmpty
             }
-            $errs[0].TargetObject | Should -Match ([regex]::Escape("$ESC]0;PWNED"))
+            ([string]$errs[0].TargetObject).Contains("$ESC") | Should -BeTrue -Because 'a script acts on the very input that failed'
+            [string]$errs[0].TargetObject | Should -Match 'PWNED'
         }
     }
 }
