@@ -61,6 +61,10 @@ namespace MailBlacklist
             {
                 ThrowConfigurationError("InvalidServer", ErrorCategory.InvalidArgument, ex.Server, "Error_InvalidServer", ex.Server);
             }
+            catch (NoSystemResolverException)
+            {
+                ThrowConfigurationError("NoSystemResolver", ErrorCategory.ResourceUnavailable, null, "Error_NoSystemResolver");
+            }
             ResolverEndpoints = _resolvers.Endpoints;
             Queries = new QueryService(_resolvers.Resolver, ThrottleLimit, maxQueriesPerSecond, useSessionCache ? AnswerCache.Session : null);
             WriteVerbose(L("Verbose_Resolver", _resolvers.Resolver.Description));
@@ -84,10 +88,12 @@ namespace MailBlacklist
             WriteWarning(L("Warning_DirectQueries", resolvers, lists));
         }
 
-        /// <summary>The Spamhaus DQS key from the parameter or the environment, checked; never shown.</summary>
-        protected string ReadDqsKey(string given)
+        /// <summary>The Spamhaus DQS key from the parameter (a SecureString, from a vault or from
+        /// plain text) or the environment, checked; never shown.</summary>
+        protected string ReadDqsKey(System.Security.SecureString given)
         {
-            string key = !string.IsNullOrEmpty(given) ? given : Environment.GetEnvironmentVariable(DqsKeyVariable);
+            string plain = given == null || given.Length == 0 ? null : new NetworkCredential(string.Empty, given).Password;
+            string key = !string.IsNullOrEmpty(plain) ? plain : Environment.GetEnvironmentVariable(DqsKeyVariable);
             if (!string.IsNullOrEmpty(key) && !ZoneTarget.IsValidDqsKey(key))
                 ThrowConfigurationError("InvalidDqsKey", ErrorCategory.InvalidArgument, null, "Error_InvalidDqsKey");
             return key;

@@ -46,6 +46,8 @@ namespace MailBlacklist.Engine.Bounces
             CheckReadable(data, path);
             data = MailSource.NormalizeLineEndings(data);
             var messages = MailSource.SplitMbox(data);
+            // Only "From " separator lines: no message to read, but the file still gets an answer.
+            if (messages.Count == 0) throw new BounceInputException("EmptyInput", "Error_NoMessage", path);
             for (int i = 0; i < messages.Count; i++)
                 foreach (var r in ParseMessage(messages[i], path, i + 1, culture)) yield return r;
         }

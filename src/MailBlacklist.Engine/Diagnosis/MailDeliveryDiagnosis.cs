@@ -48,6 +48,9 @@ namespace MailBlacklist.Engine.Diagnosis
 
         public SharedServerRegistry Registry { get; } = new SharedServerRegistry();
 
+        /// <summary>Why the command's resolver is known to forge answers (null until it is caught).</summary>
+        private volatile string _forgery;
+
         /// <summary>Findings that rest on a "does not exist" (NXDOMAIN or no record) answer.</summary>
         private static readonly HashSet<string> AbsenceCauses = new HashSet<string>
             { "DomainNotFound", "PtrMissing", "PtrNotForwardConfirmed", "SpfMissing", "DmarcMissing", "MxMissing" };
@@ -56,10 +59,18 @@ namespace MailBlacklist.Engine.Diagnosis
         {
             var lists = new List<DnsblResult>();
             var findings = await DiagnoseCaseAsync(input, lists, ct).ConfigureAwait(false);
+            var asked = lists.Where(r => r.Status != DnsblStatus.NotApplicable).ToList();
+            // A resolver caught forging (every list's test points answered where nothing can be
+            // listed) is not believed about anything else either, in this case or any later one of
+            // the command: what it said about PTR, SPF, DMARC and MX becomes DnsFailure, never a cause.
+            if (asked.Count > 0 && asked.All(r => r.Forged)) _forgery = _forgery ?? asked[0].Detail;
+            string forgery = _forgery;
+            if (forgery != null)
+                return findings.Select(f => f.Check == "Bounce" || f.CauseCode == "DnsFailure" ? f
+                    : NewFinding(f.Input, f.Target, f.Check, DiagnosisSeverity.Warning, "DnsFailure", f.Evidence + " | " + T("Diagnosis_Ev_ResolverForging", forgery), string.Empty)).ToList();
             // A resolver that says every blocklist zone does not exist cannot see the internet (a
             // sandbox, a captive or filtering resolver): its "no such domain / no PTR / no record"
             // answers are no evidence either, so those findings become DnsFailure, never a cause.
-            var asked = lists.Where(r => r.Status != DnsblStatus.NotApplicable).ToList();
             if (asked.Count == 0 || !asked.All(r => r.ZoneMissing)) return findings;
             return findings.Select(f => AbsenceCauses.Contains(f.CauseCode)
                 ? NewFinding(f.Input, f.Target, f.Check, DiagnosisSeverity.Warning, "DnsFailure", f.Evidence + " | " + T("Diagnosis_Ev_ResolverBlind"), string.Empty)
@@ -142,7 +153,11 @@ namespace MailBlacklist.Engine.Diagnosis
                     if (addresses.Count >= MaxSpfAddresses) break;
                 }
             }
-            if (addresses.Count == 0 && !domainMissing)
+            // SPF that could not be read says nothing about the sending addresses: not "no usable SPF record".
+            string spfFailure = SpfFailure(domain, spf);
+            if (addresses.Count == 0 && !domainMissing && spfFailure != null)
+                add(domain, "SendingIp", DiagnosisSeverity.Warning, "DnsFailure", T("Diagnosis_Ev_SpfLookupFailed", domain, spfFailure), string.Empty);
+            else if (addresses.Count == 0 && !domainMissing)
             {
                 string why = spf == null ? T("Diagnosis_Ev_NoAddressAtAll")
                     : spf.Status == SpfRecordStatus.Found ? T("Diagnosis_Ev_SpfRangesOnly", domain, spf.Root.Text)
@@ -407,6 +422,15 @@ namespace MailBlacklist.Engine.Diagnosis
             if (addresses.Count == 0 && !reported)
                 findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Ok, "Ok", domain + " TXT \"" + record + "\"", string.Empty));
             return results;
+        }
+
+        /// <summary>Why the SPF record (or a record it includes) could not be read; null when it was read.</summary>
+        private string SpfFailure(string domain, SpfEvaluation spf)
+        {
+            if (spf == null) return null;
+            if (spf.Status == SpfRecordStatus.DnsFailure) return domain + " TXT: " + SpfEvaluator.DescribeOutcome(spf.Root.Outcome, _culture);
+            var failed = spf.Problems.Where(p => p.Code == MailServerProblemCode.SpfDnsFailure).Select(p => p.Message).ToList();
+            return failed.Count > 0 ? string.Join(" ", failed) : null;
         }
 
         /// <summary>SPF results that say nothing about the address: the check could not be made.</summary>

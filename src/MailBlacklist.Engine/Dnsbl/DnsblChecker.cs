@@ -65,6 +65,7 @@ namespace MailBlacklist.Engine.Dnsbl
                 result.Status = DnsblStatus.ZoneUnhealthy;
                 result.Detail = health.Reason;
                 result.ZoneMissing = health.ZoneMissing;
+                result.Forged = health.Forged;
                 return result;
             }
             var route = health.Route;
@@ -225,19 +226,22 @@ namespace MailBlacklist.Engine.Dnsbl
             {
                 if (!o.answer.IsDefinite) { unknown = true; continue; }
                 if (o.verdict.OutsideLoopback)
-                    return Unhealthy(Text.Format("Unhealthy_Outside", _culture, o.point, o.verdict.ReturnCodes));
+                    return Forged(Text.Format("Unhealthy_Outside", _culture, o.point, o.verdict.ReturnCodes));
                 if (o.verdict.ErrorCode && o.verdict.Status == DnsblStatus.Error)
                     return new ZoneHealth { State = ZoneHealthState.Refusing, Refusal = o.verdict, Reason = Text.Format("Refusing_TestPoint", _culture, o.point, o.verdict.ReturnCodes, o.verdict.Detail) };
                 bool answeredListed = o.answer.Outcome == DnsOutcome.Answer;
                 if (o.expectListed && !answeredListed)
                     return Unhealthy(Text.Format("Unhealthy_PositiveMissing", _culture, o.point));
                 if (!o.expectListed && answeredListed)
-                    return Unhealthy(Text.Format("Unhealthy_NegativeListed", _culture, o.point, o.verdict.ReturnCodes));
+                    return Forged(Text.Format("Unhealthy_NegativeListed", _culture, o.point, o.verdict.ReturnCodes));
             }
             return new ZoneHealth { State = unknown ? ZoneHealthState.Unknown : ZoneHealthState.Healthy };
         }
 
         private static ZoneHealth Unhealthy(string reason) => new ZoneHealth { State = ZoneHealthState.Unhealthy, Reason = reason };
+
+        /// <summary>An address answered where none can exist (a negative test point, or outside 127/8).</summary>
+        private static ZoneHealth Forged(string reason) => new ZoneHealth { State = ZoneHealthState.Unhealthy, Reason = reason, Forged = true };
 
         // RFC 5782 section 5.
         private static List<(string, bool)> DefaultTestPoints(InputKinds kind)

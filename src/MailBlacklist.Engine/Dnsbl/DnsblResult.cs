@@ -75,5 +75,7 @@ namespace MailBlacklist
         /// <summary>ZoneUnhealthy because the resolver says the zone does not exist: a resolver that
         /// cannot see the internet, whose other NXDOMAIN answers are no evidence either.</summary>
         internal bool ZoneMissing { get; set; }
+        /// <summary>ZoneUnhealthy because its test points got forged answers.</summary>
+        internal bool Forged { get; set; }
     }
 }

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Threading.Tasks;
+using MailBlacklist.Engine;
 using MailBlacklist.Engine.Bounces;
 using MailBlacklist.Engine.Diagnosis;
 using MailBlacklist.Engine.Dns;
@@ -46,7 +47,8 @@ namespace MailBlacklist.Commands
         public string[] Zone { get; set; }
 
         [Parameter]
-        public string DqsKey { get; set; }
+        [SecretTransformation]
+        public System.Security.SecureString DqsKey { get; set; }
 
         [Parameter]
         public string CatalogPath { get; set; }

@@ -38,7 +38,8 @@ namespace MailBlacklist.Commands
         public string[] Zone { get; set; }
 
         [Parameter]
-        public string DqsKey { get; set; }
+        [SecretTransformation]
+        public System.Security.SecureString DqsKey { get; set; }
 
         [Parameter]
         public string CatalogPath { get; set; }
