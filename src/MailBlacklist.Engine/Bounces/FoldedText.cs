@@ -36,35 +36,49 @@ namespace MailBlacklist.Engine.Bounces
 
         public static char Fold(char c) => NonAscii[c];
 
-        // The same text is asked about by many patterns in a row: keep the last few (per thread,
-        // since files are read in parallel), compared by reference.
+        // The same text is asked about by many patterns in a row: keep the folded copies of the
+        // last few (per thread, since files are read in parallel), compared by reference, in
+        // buffers that are reused rather than allocated per text.
         private const int Slots = 4;
         [ThreadStatic] private static string[] _inputs;
-        [ThreadStatic] private static string[] _outputs;
+        [ThreadStatic] private static char[][] _buffers;
+        [ThreadStatic] private static bool[] _asIs;
         [ThreadStatic] private static int _next;
 
-        public static string Of(string text)
+        /// <summary>True when the folded text contains at least one of the (folded) literals.</summary>
+        public static bool ContainsAny(string text, string[] literals)
         {
-            var inputs = _inputs ?? (_inputs = new string[Slots]);
-            var outputs = _outputs ?? (_outputs = new string[Slots]);
-            for (int i = 0; i < Slots; i++)
-                if (ReferenceEquals(inputs[i], text)) return outputs[i];
-            string folded = Fold(text);
-            inputs[_next] = text;
-            outputs[_next] = folded;
-            _next = (_next + 1) % Slots;
-            return folded;
+            ReadOnlySpan<char> folded = Folded(text);
+            foreach (string literal in literals)
+                if (folded.IndexOf(literal.AsSpan()) >= 0) return true;
+            return false;
         }
 
-        private static string Fold(string text)
+        private static ReadOnlySpan<char> Folded(string text)
         {
+            var inputs = _inputs ?? (_inputs = new string[Slots]);
+            var buffers = _buffers ?? (_buffers = new char[Slots][]);
+            var asIs = _asIs ?? (_asIs = new bool[Slots]);
+            for (int i = 0; i < Slots; i++)
+                if (ReferenceEquals(inputs[i], text)) return asIs[i] ? text.AsSpan() : new ReadOnlySpan<char>(buffers[i], 0, text.Length);
+            int slot = _next;
+            _next = (_next + 1) % Slots;
+            inputs[slot] = text;
             var map = NonAscii;
-            int i = 0;
-            while (i < text.Length && map[text[i]] == text[i]) i++;
-            if (i == text.Length) return text;
-            var chars = text.ToCharArray();
-            for (; i < chars.Length; i++) chars[i] = map[chars[i]];
-            return new string(chars);
+            int start = 0;
+            while (start < text.Length && map[text[start]] == text[start]) start++;
+            // Most texts need no change at all: search them as they are.
+            asIs[slot] = start == text.Length;
+            if (asIs[slot]) return text.AsSpan();
+            var buffer = buffers[slot];
+            // A huge text's buffer is not kept past its turn in the slot.
+            if (buffer == null || buffer.Length < text.Length || (buffer.Length > LargeText && text.Length <= LargeText))
+                buffers[slot] = buffer = new char[Math.Max(text.Length, 256)];
+            text.CopyTo(0, buffer, 0, start);
+            for (int i = start; i < text.Length; i++) buffer[i] = map[text[i]];
+            return new ReadOnlySpan<char>(buffer, 0, text.Length);
         }
+
+        private const int LargeText = 1 << 16;
     }
 }

@@ -14,12 +14,9 @@ namespace MailBlacklist.Engine.Bounces
     /// pattern then always runs), so a literal set is never stricter than the pattern.</summary>
     internal static class RequiredLiterals
     {
-        /// <summary>Shorter literals are found in almost any text: not worth a search.</summary>
-        private const int MinLength = 3;
-
-        // Two Japanese characters (宛先, 容量) are as rare in other text as three ASCII ones.
-        private static bool TooShort(string literal) =>
-            literal.Length < MinLength && !(literal.Length >= 2 && literal.Any(c => c >= 0x80));
+        // Even one character is worth a check: a vectorized search of a text costs less than
+        // starting the regex on it (an "@" the address patterns need is missing from most lines).
+        private static bool TooShort(string literal) => literal.Length == 0;
 
         /// <summary>The literal set, or null when the pattern guarantees none worth checking.</summary>
         public static string[] Of(string pattern, RegexOptions options)
