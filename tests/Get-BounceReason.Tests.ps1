@@ -463,7 +463,8 @@ Describe 'Get-BounceReason input errors' {
         $text = 'Subject: x' + "`n`n" + ('a' * 2MB)
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $null = Get-BounceReason -Message $text -ErrorAction SilentlyContinue
-        $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
+        # A hang guard, not a speed target: generous so a loaded CI machine does not fail it.
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 60
     }
 }
 
