@@ -266,7 +266,7 @@ namespace MailBlacklist.Commands
             }
             foreach (var f in task.Result)
             {
-                if (f.CauseCode == "DnsFailure") _dnsFailed = true;
+                if (f.CauseCode == CauseCodes.DnsFailure) _dnsFailed = true;
                 WriteObject(f);
             }
         }
