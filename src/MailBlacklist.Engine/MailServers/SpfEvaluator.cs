@@ -112,7 +112,13 @@ namespace MailBlacklist.Engine.MailServers
             bool exp = false;
             foreach (string term in terms)
             {
-                if (!SpfSyntax.IsPrintableAscii(term)) { Syntax(record, state, term); return; }
+                // A control or non-ASCII character makes the record a permerror (RFC 7208 3.1), but the
+                // rest of the record is still shown: its addresses are what the owner meant to list.
+                if (!SpfSyntax.IsPrintableAscii(term))
+                {
+                    record.SyntaxError = record.SyntaxError ?? term;
+                    state.Problem(MailServerProblemCode.SpfSyntaxError, T("Spf_Syntax", record.Chain, term));
+                }
                 int eq = term.IndexOf('=');
                 int colon = term.IndexOf(':');
                 if (eq > 0 && (colon < 0 || eq < colon))
@@ -189,7 +195,7 @@ namespace MailBlacklist.Engine.MailServers
                     return m;
                 case "include":
                 case "exists":
-                    if (!rest.StartsWith(":", StringComparison.Ordinal) || !SpfSyntax.IsDomainSpec(rest.Substring(1))) return null;
+                    if (!rest.StartsWith(":", StringComparison.Ordinal) || !ValidTarget(rest.Substring(1))) return null;
                     m.Target = rest.Substring(1);
                     return m;
                 default: // a, mx, ptr: [:domain][/cidr4][//cidr6]
@@ -200,7 +206,7 @@ namespace MailBlacklist.Engine.MailServers
                         var suffix = CidrSuffix.Match(rest);
                         domainPart = rest.Substring(1, suffix.Index - 1);
                         cidr = suffix.Value;
-                        if (!SpfSyntax.IsDomainSpec(domainPart)) return null;
+                        if (!ValidTarget(domainPart)) return null;
                         m.Target = domainPart;
                     }
                     else cidr = rest;
@@ -213,6 +219,11 @@ namespace MailBlacklist.Engine.MailServers
 
         private static readonly System.Text.RegularExpressions.Regex CidrSuffix =
             new System.Text.RegularExpressions.Regex(@"(/[0-9]+)?(//[0-9]+)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        // A target with a control or non-ASCII character is already a permerror of the record (see
+        // ExpandAsync); it is kept as a term so that the record's other terms are still shown.
+        private static bool ValidTarget(string target) =>
+            target.Length > 0 && (SpfSyntax.IsDomainSpec(target) || !SpfSyntax.IsPrintableAscii(target));
 
         // "", "/24", "//64", "/24//64"
         private static bool ParseCidr(string text, out int v4, out int v6)
