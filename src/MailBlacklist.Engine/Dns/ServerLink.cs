@@ -10,8 +10,8 @@ namespace MailBlacklist.Engine.Dns
 {
     /// <summary>Everything the UDP client knows about one server: the queries waiting for the
     /// congestion window (FIFO), the ones on the wire, their retransmission timers, and a pool of
-    /// sockets on random source ports that are replaced as they age (RFC 5452). One lock guards it
-    /// all; sockets are written and tasks completed outside it.</summary>
+    /// sockets on random source ports that are replaced as they age (RFC 5452), read by one thread.
+    /// One lock guards it all; sockets are written and tasks completed outside it.</summary>
     internal sealed class ServerLink : IDisposable
     {
         /// <summary>A server that has let this many queries run out their whole budget, and has
@@ -37,6 +37,11 @@ namespace MailBlacklist.Engine.Dns
         private long _paceStamp = Stopwatch.GetTimestamp();
         private long _lastAnswer = Stopwatch.GetTimestamp();
         private bool _closed;
+        // A retransmission timer fired for a query sent after this server's last answer: it may
+        // have gone silent. With a server after it to ask, that is enough to move on (see HasFallback).
+        private volatile bool _suspect;
+        private long _sent, _answered, _lost, _retransmitted, _timedOut;
+        private int _largestWindow;
 
         /// <param name="budget">How long one query may wait for this server's answer, all
         /// retransmissions included.</param>
@@ -51,6 +56,28 @@ namespace MailBlacklist.Engine.Dns
         }
 
         public string Server { get; }
+
+        /// <summary>Another server follows this one. Then a query whose first retransmission timer
+        /// fires with no answer from this server since it was sent moves on to the next server at
+        /// once instead of waiting out its budget here, and while the server stays silent only one
+        /// query at a time probes it (resolvers such as glibc's move on after one timeout too).</summary>
+        public bool HasFallback { get; set; }
+
+        /// <summary>True when new queries should go to the next server: this one seems silent and
+        /// already has a probe on the wire. Read without the lock; a stale value costs one query
+        /// one retransmission timeout.</summary>
+        public bool Avoid => HasFallback && _suspect && Volatile.Read(ref _waiting) > 0;
+
+        /// <summary>What the congestion control learned, for verbose output.</summary>
+        public ServerStatistics Statistics
+        {
+            get
+            {
+                lock (_lock)
+                    return new ServerStatistics(Server, _window.Window, _largestWindow, _window.Srtt, _window.Rto.TotalSeconds,
+                        _sent, _answered, _lost, _retransmitted, _timedOut);
+            }
+        }
 
         /// <summary>Queries queued or on the wire.</summary>
         public int PendingCount { get { lock (_lock) return _waiting; } }
@@ -94,7 +121,7 @@ namespace MailBlacklist.Engine.Dns
         /// <summary>Starts queued queries while the window has room. Under the lock.</summary>
         private void Pump(long now, ref List<PendingQuery> sends)
         {
-            bool silent = _expiredSinceAnswer >= SilentAfter && now - _lastAnswer >= _budget;
+            bool silent = (_expiredSinceAnswer >= SilentAfter && now - _lastAnswer >= _budget) || (HasFallback && _suspect);
             RefillPace(now);
             while (_queue.Count > 0 && (_inWindow < _window.Window || silent))
             {
@@ -130,6 +157,8 @@ namespace MailBlacklist.Engine.Dns
                 q.Transmissions = 1;
                 q.InWindow = true;
                 _inWindow++;
+                _sent++;
+                if (_inWindow > _largestWindow) _largestWindow = _inWindow;
                 _paceTokens -= 1;
                 (sends ?? (sends = new List<PendingQuery>())).Add(q);
             }
@@ -171,6 +200,8 @@ namespace MailBlacklist.Engine.Dns
                 long now = Stopwatch.GetTimestamp();
                 _lastAnswer = now;
                 _expiredSinceAnswer = 0;
+                _suspect = false;
+                _answered++;
                 // Karn: an answer to a query sent more than once says nothing about the round trip.
                 _window.OnAnswer(q.Transmissions == 1 ? Seconds(now - q.FirstSent) : -1);
                 Finish(q, ref sends);
@@ -216,10 +247,13 @@ namespace MailBlacklist.Engine.Dns
                 // below when no answer comes to send them.
                 if (due != null) foreach (var q in due)
                 {
-                    if (now >= q.Deadline)
+                    bool silentSince = q.FirstSent > _lastAnswer;
+                    if (silentSince) _suspect = true;
+                    if (now >= q.Deadline || (HasFallback && silentSince))
                     {
-                        if (q.InWindow) _window.OnLoss();
+                        if (q.InWindow) { _window.OnLoss(); _lost++; }
                         _expiredSinceAnswer++;
+                        _timedOut++;
                         Finish(q, ref sends);
                         (expired ?? (expired = new List<PendingQuery>())).Add(q);
                         continue;
@@ -231,7 +265,9 @@ namespace MailBlacklist.Engine.Dns
                         q.InWindow = false;
                         _inWindow--;
                         _window.OnLoss();
+                        _lost++;
                     }
+                    _retransmitted++;
                     q.Rto *= 2;
                     q.Transmissions++;
                     q.RetransmitAt = Math.Min(now + q.Rto, q.Deadline);

@@ -184,6 +184,7 @@ namespace MailBlacklist.Commands
                 WriteProgress(new ProgressRecord(3, L("Diagnosis_Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             if (_dnsFailed) WriteWarning(L("Diagnosis_Warning_DnsFailures"));
             WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
+            WriteServerStatistics();
             Dispose();
         }
 

@@ -132,6 +132,7 @@ namespace MailBlacklist.Commands
                 WriteProgress(new ProgressRecord(1, L("Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             if (Quiet && _anyError) WarnOnce("QuietErrors", L("Warning_QuietErrors"));
             WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
+            WriteServerStatistics();
             Dispose();
         }
 
