@@ -131,7 +131,7 @@ namespace MailBlacklist.Engine.Dns
                 if (silent && _inWindow > 0)
                 {
                     q.FailWith = Attempt.TimedOut;   // Transmit reports it; the probe goes on
-                    (sends ?? (sends = new List<PendingQuery>())).Add(q);
+                    (sends ?? (sends = TakeList())).Add(q);
                     continue;
                 }
                 UdpPort port;
@@ -139,7 +139,7 @@ namespace MailBlacklist.Engine.Dns
                 catch (SocketException)
                 {
                     q.FailWith = Attempt.Unreachable;   // no socket to be had
-                    (sends ?? (sends = new List<PendingQuery>())).Add(q);
+                    (sends ?? (sends = TakeList())).Add(q);
                     continue;
                 }
                 ushort id;
@@ -160,19 +160,22 @@ namespace MailBlacklist.Engine.Dns
                 _sent++;
                 if (_inWindow > _largestWindow) _largestWindow = _inWindow;
                 _paceTokens -= 1;
-                (sends ?? (sends = new List<PendingQuery>())).Add(q);
+                (sends ?? (sends = TakeList())).Add(q);
             }
         }
 
-        /// <summary>Adds the sends earned since the last call: a quarter more than window / SRTT per
-        /// second, so pacing never holds the window below what the path carries. Under the lock.</summary>
+        /// <summary>Adds the sends earned since the last call: window / SRTT per second times 2 in slow
+        /// start and 1.25 after it (Linux paces TCP at 2 and 1.2), so pacing never holds the window
+        /// below what the path carries; at 1.25 in slow start the window would grow by a quarter
+        /// per round trip instead of doubling. Under the lock.</summary>
         private void RefillPace(long now)
         {
             double srtt = _window.Srtt;
             double elapsed = Seconds(now - _paceStamp);
             _paceStamp = now;
             if (srtt <= 0) { _paceTokens = MaxBurst; return; }
-            _paceTokens = Math.Min(MaxBurst, _paceTokens + elapsed * 1.25 * _window.Window / srtt);
+            double ratio = _window.InSlowStart ? 2.0 : 1.25;
+            _paceTokens = Math.Min(MaxBurst, _paceTokens + elapsed * ratio * _window.Window / srtt);
         }
 
         /// <summary>Sends what <see cref="Pump"/> or the timer chose. Outside the lock.</summary>
@@ -184,6 +187,21 @@ namespace MailBlacklist.Engine.Dns
                 if (q.FailWith.HasValue) Fail(q, q.FailWith.Value);
                 else if (!q.Port.Send(q.Packet)) Fail(q, Attempt.Unreachable);
             }
+            sends.Clear();
+            _spareList = sends;
+        }
+
+        // One list of sends per thread, reused: a new one for every answer and every query was a
+        // fifth of what the client allocated. Taken while in use, so a nested Transmit (a failed
+        // send pumps again) gets its own.
+        [ThreadStatic] private static List<PendingQuery> _spareList;
+
+        private static List<PendingQuery> TakeList()
+        {
+            var list = _spareList;
+            if (list == null) return new List<PendingQuery>();
+            _spareList = null;
+            return list;
         }
 
         private void OnDatagram(UdpPort port, byte[] message, int length)
@@ -271,7 +289,7 @@ namespace MailBlacklist.Engine.Dns
                     q.Rto *= 2;
                     q.Transmissions++;
                     q.RetransmitAt = Math.Min(now + q.Rto, q.Deadline);
-                    (sends ?? (sends = new List<PendingQuery>())).Add(q);
+                    (sends ?? (sends = TakeList())).Add(q);
                 }
                 Pump(now, ref sends);
             }
