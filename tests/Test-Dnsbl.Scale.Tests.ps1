@@ -424,7 +424,7 @@ Describe 'The UDP DNS client' {
 
     It 'opens its window wide for a slow server that answers everything' {
         # dnsdist adds 50 ms to every answer and loses none: no queueing, no loss, so the window
-        # must leave its start of 16 far behind (a fixed window would stay there). On a quiet
+        # must leave its start of 32 far behind (a fixed window would stay there). On a quiet
         # machine it reaches the ceiling; a machine busy enough to slow dnsdist's answers still
         # leaves it above 100.
         $slow = New-Resolver $Lab.Delayed -TimeoutSec 2

@@ -60,15 +60,29 @@ namespace MailBlacklist.Engine.Dns
         /// <summary>Questions answered from the command's or the session's cache.</summary>
         public long CacheHits => Interlocked.Read(ref _cacheHits);
 
+        private readonly string[] _keyPrefixes = new string[256];
+
+        private string KeyPrefix(DnsRecordType type)
+        {
+            int t = (int)type;
+            string prefix = t >= 0 && t < _keyPrefixes.Length ? _keyPrefixes[t] : null;
+            if (prefix != null) return prefix;
+            prefix = _resolver.CacheKey + " " + t.ToString(System.Globalization.CultureInfo.InvariantCulture) + " ";
+            if (t >= 0 && t < _keyPrefixes.Length) _keyPrefixes[t] = prefix;
+            return prefix;
+        }
+
         public Task<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken)
         {
-            string key = ((int)type).ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + name.ToLowerInvariant();
+            // One key for all three tables (the session cache's form: resolver, type, name): one
+            // string a question, not two.
+            string key = KeyPrefix(type) + name.ToLowerInvariant();
             if (_commandCache.TryGet(key, out var answer))
             {
                 Interlocked.Increment(ref _cacheHits);
                 return Task.FromResult(answer);
             }
-            string sessionKey = _sessionCache == null ? null : _resolver.CacheKey + " " + key;
+            string sessionKey = _sessionCache == null ? null : key;
             if (_sessionCache != null && _sessionCache.TryGet(sessionKey, out answer))
             {
                 Interlocked.Increment(ref _cacheHits);
