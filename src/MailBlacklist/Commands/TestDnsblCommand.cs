@@ -193,7 +193,9 @@ namespace MailBlacklist.Commands
                 WriteObject(listed);
                 return;
             }
-            foreach (var r in results) WriteObject(r);
+            // One call for the input's results: PowerShell enumerates them into the pipe itself,
+            // without its per-call checks for each of them.
+            WriteObject(results, enumerateCollection: true);
         }
 
         // Warnings the results call for, once per command each.
