@@ -215,6 +215,7 @@ namespace MailBlacklist.Commands
             if (_dnsFailed) WriteWarning(L("Diagnosis_Warning_DnsFailures"));
             WarnDirect(_direct);
             WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
+            WriteServerStatistics();
             Dispose();
         }
 

@@ -140,6 +140,7 @@ namespace MailBlacklist.Commands
             if (Quiet && _anyError) WarnOnce("QuietErrors", L("Warning_QuietErrors"));
             WarnDirect(_direct);
             WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
+            WriteServerStatistics();
             Dispose();
         }
 
@@ -200,7 +201,9 @@ namespace MailBlacklist.Commands
                 WriteObject(listed);
                 return;
             }
-            foreach (var r in results) WriteObject(r);
+            // One call for the input's results: PowerShell enumerates them into the pipe itself,
+            // without its per-call checks for each of them.
+            WriteObject(results, enumerateCollection: true);
         }
 
         // Warnings the results call for, once per command each.
