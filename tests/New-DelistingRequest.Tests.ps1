@@ -156,11 +156,14 @@ Describe 'New-DelistingRequest' {
         finally { $env:MAILBLACKLIST_DQS_KEY = $saved }
     }
 
-    It 'prints readably: a list view with the whole body' {
-        $text = New-Finding 'SharedServer' | New-DelistingRequest | Out-String -Width 200
-        $text | Should -Match 'Subject\s*:'
-        $text | Should -Match 'Body\s*:'
-        $text | Should -Match 'Hello,'
+    It 'prints readably: who and the subject, then the whole body from the first column' {
+        $r = New-Finding 'SharedServer' | New-DelistingRequest
+        $text = $r | Out-String -Width 200
+        $text | Should -Match "(?m)^Subject\s*: $([regex]::Escape($r.Subject))"
+        $text | Should -Match '(?m)^To\s*: Hosting'
+        $text | Should -Match '(?m)^Hello,$'
+        $text | Should -Match '(?m)^  203\.0\.113\.77$'
+        $text | Should -Not -Match 'AlsoFor'
     }
 }
 
