@@ -57,6 +57,11 @@ function Invoke-Build {
         New-Item -ItemType Directory -Force $dest | Out-Null
         Copy-Item (Join-Path $Root "$culture/*") $dest -Recurse -Force
     }
+    # Get-Help looks in the UI culture's folder, then its parent: a bare "ja" (LANG=ja) never
+    # reaches ja-JP, so the Japanese help also goes to ja.
+    $ja = Join-Path $ModuleOut 'ja'
+    New-Item -ItemType Directory -Force $ja | Out-Null
+    Copy-Item (Join-Path $Root 'ja-JP/*') $ja -Recurse -Force
     Write-Host "Built $ModuleOut"
 }
 

@@ -1,0 +1,43 @@
+using System.Collections.Generic;
+
+namespace MailBlacklist.Engine.Requests
+{
+    /// <summary>Who must act on each cause code. The hosting company or ISP owns the address (shared
+    /// server, compromise, SBL: Spamhaus takes SBL removal only from them); the receiver owns its own
+    /// block list and its resolver; the sender's own team owns PBL routing, SPF, DMARC, PTR requests.</summary>
+    public static class RequestParties
+    {
+        public const string Hosting = "Hosting";
+        public const string Receiver = "Receiver";
+        public const string Self = "Self";
+
+        /// <summary>Priority when several apply: the party that can lift a block first.</summary>
+        public static readonly string[] Order = { Hosting, Receiver, Self };
+
+        private static readonly Dictionary<string, string> ByCause = new Dictionary<string, string>
+        {
+            ["BlocklistVerdict"] = Hosting,
+            ["BlocklistCompromise"] = Hosting,
+            ["BlocklistReported"] = Hosting,
+            ["SharedServer"] = Hosting,
+            ["ReceiverReputation"] = Receiver,
+            ["ReceiverResolverRefused"] = Receiver,
+            ["BlocklistPolicy"] = Self,
+            ["PtrMissing"] = Self,
+            ["PtrNotForwardConfirmed"] = Self,
+            ["SpfMissing"] = Self,
+            ["SpfNotAuthorized"] = Self,
+            ["SpfInvalid"] = Self,
+            ["DmarcMissing"] = Self,
+            ["DmarcFail"] = Self,
+            ["MxMissing"] = Self,
+        };
+
+        /// <summary>The party for a cause code; null for causes nobody needs to be asked about
+        /// (recipient problems, content, checks that passed or could not run).</summary>
+        public static string For(string causeCode) =>
+            causeCode != null && ByCause.TryGetValue(causeCode, out var party) ? party : null;
+
+        public static IEnumerable<string> CauseCodes => ByCause.Keys;
+    }
+}
