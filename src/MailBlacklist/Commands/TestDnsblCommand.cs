@@ -5,6 +5,8 @@ using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Threading.Tasks;
+using MailBlacklist.Baseline;
+using MailBlacklist.Engine.Baseline;
 using MailBlacklist.Engine.Dns;
 using MailBlacklist.Engine.Dnsbl;
 
@@ -46,6 +48,10 @@ namespace MailBlacklist.Commands
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
+        /// <summary>Last run's CSV of this command: fills Change and Since (see Baseline/).</summary>
+        [Parameter]
+        public string Baseline { get; set; }
+
         [Parameter]
         public SwitchParameter NoCache { get; set; }
 
@@ -61,12 +67,16 @@ namespace MailBlacklist.Commands
         private readonly HashSet<string> _warned = new HashSet<string>(StringComparer.Ordinal);
         private long _received, _written;
         private bool _anyError;
+        private DnsblBaseline _baseline;
+        private readonly string _now = Change.FormatSince(DateTime.UtcNow);
 
         protected override void BeginProcessing()
         {
             _catalog = LoadCatalog(CatalogPath);
             _dqsKey = ReadDqsKey(DqsKey);
             _queries = OpenQueries(MaxQueriesPerSecond, useSessionCache: !NoCache);
+            if (Baseline != null)
+                _baseline = BaselineReader.Read(this, Baseline, BaselineKind.TestDnsbl, DnsblBaseline.Load, Culture);
 
             var publicOnes = ResolverEndpoints.Where(e => _catalog.IsPublicResolver(e.Address)).ToList();
             if (publicOnes.Count > 0)
@@ -192,7 +202,12 @@ namespace MailBlacklist.Commands
                 WriteObject(listed);
                 return;
             }
-            foreach (var r in results) WriteObject(r);
+            foreach (var r in results)
+            {
+                if (_baseline != null) _baseline.Annotate(r, _now);
+                else if (Baseline != null) DnsblBaseline.StartHistory(r, _now);
+                WriteObject(r);
+            }
         }
 
         // Warnings the results call for, once per command each.
