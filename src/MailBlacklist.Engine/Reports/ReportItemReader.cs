@@ -85,7 +85,8 @@ namespace MailBlacklist.Engine.Reports
             return new ReportItem
             {
                 Source = ReportSource.Bounce,
-                Target = p("Recipient").Length > 0 ? p("Recipient") : p("Path"),
+                // A -Message bounce has no recipient: the sending address is what the reader acts on.
+                Target = new[] { p("Recipient"), p("IPAddress"), p("Path") }.FirstOrDefault(s => s.Length > 0) ?? string.Empty,
                 Status = reason,
                 Level = level,
                 Item = Join(reason, code),
