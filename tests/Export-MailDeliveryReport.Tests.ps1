@@ -11,9 +11,12 @@ BeforeAll {
     # parallel runs do not share one; no sandbox, since tests run as root.
     function script:Get-RenderedDom([string] $File) {
         $profileDir = Join-Path $TestDrive ("chromium-" + [guid]::NewGuid())
+        # No session bus here: say so, rather than have chromium retry one.
+        $bus = $env:DBUS_SESSION_BUS_ADDRESS
         $env:DBUS_SESSION_BUS_ADDRESS = 'disabled:'
-        $dom = & $Chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions --disable-dev-shm-usage `
-            "--user-data-dir=$profileDir" --dump-dom ([uri]::new($File, [UriKind]::Absolute)).AbsoluteUri 2>$null
+        try { $dom = & $Chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions --disable-dev-shm-usage `
+            "--user-data-dir=$profileDir" --dump-dom ([uri]::new($File, [UriKind]::Absolute)).AbsoluteUri 2>$null }
+        finally { $env:DBUS_SESSION_BUS_ADDRESS = $bus }
         $LASTEXITCODE | Should -Be 0
         $dom = $dom -join "`n"
         $dom | Should -Match '</html>' -Because 'chromium must have loaded the page'
