@@ -134,10 +134,10 @@ namespace MailBlacklist.Engine.Reports
                     Cell("Change", E(ChangeLabel(i.Change)), ChangeRank(i.Change).ToString(CultureInfo.InvariantCulture));
                     Cell("Status", "<span class=\"badge\">" + E(i.Status) + "</span>", ((int)i.Level).ToString(CultureInfo.InvariantCulture));
                     Cell("Item", E(i.Item));
-                    Cell("Cause", E(i.Cause));
+                    Cell("Cause", E(i.Cause), null, "cause");
                     Cell("Evidence", E(i.Evidence), null, "evidence");
-                    Cell("Fix", E(i.Fix));
-                    Cell("Link", Link(i.Url));
+                    Cell("Fix", E(i.Fix), null, "fix");
+                    Cell("Link", Link(i.Url), null, "link");
                     Cell("Since", E(i.Since));
                     _html.Append("</tr>\n");
                 }
