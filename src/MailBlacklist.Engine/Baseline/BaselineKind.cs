@@ -25,6 +25,23 @@ namespace MailBlacklist.Engine.Baseline
         public static string Detect(System.Func<string, bool> has) =>
             Known.Where(k => k.columns.All(has)).Select(k => k.command).FirstOrDefault();
 
+        /// <summary>Checks that <paramref name="table"/> is a non-empty export of <paramref name="command"/>.</summary>
+        public static void RequireRows(CsvTable table, string command)
+        {
+            if (table.Rows.Count == 0) throw new BaselineException(BaselineProblem.Empty, 2, null);
+            Require(table, command);
+        }
+
+        /// <summary>A column that holds an enum name (Status, Severity); anything else, numbers
+        /// included, means the file is not what it claims (edited or truncated).</summary>
+        public static T EnumCell<T>(CsvTable table, int rowIndex, string column) where T : struct
+        {
+            string cell = table.Cell(table.Rows[rowIndex], column);
+            if (!System.Enum.TryParse(cell, ignoreCase: true, out T value) || int.TryParse(cell, out _))
+                throw new BaselineException(BaselineProblem.Damaged, rowIndex + 2, cell);
+            return value;
+        }
+
         /// <summary>Throws OtherCommand unless <paramref name="table"/> has the columns of
         /// <paramref name="command"/>; the detail names the command it seems to come from.</summary>
         public static void Require(CsvTable table, string command)

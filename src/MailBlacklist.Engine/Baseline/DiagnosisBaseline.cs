@@ -21,15 +21,12 @@ namespace MailBlacklist.Engine.Baseline
 
         public static DiagnosisBaseline Load(CsvTable table)
         {
-            if (table.Rows.Count == 0) throw new BaselineException(BaselineProblem.Empty, 2, null);
-            BaselineKind.Require(table, BaselineKind.Diagnosis);
+            BaselineKind.RequireRows(table, BaselineKind.Diagnosis);
             var baseline = new DiagnosisBaseline();
             for (int i = 0; i < table.Rows.Count; i++)
             {
                 var row = table.Rows[i];
-                string cell = table.Cell(row, "Severity");
-                if (!Enum.TryParse(cell, ignoreCase: true, out DiagnosisSeverity severity) || int.TryParse(cell, out _))
-                    throw new BaselineException(BaselineProblem.Damaged, i + 2, cell);
+                var severity = BaselineKind.EnumCell<DiagnosisSeverity>(table, i, "Severity");
                 var f = new DiagnosisFinding
                 {
                     Input = table.Cell(row, "Input"),

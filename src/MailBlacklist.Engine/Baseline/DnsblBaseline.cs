@@ -15,16 +15,12 @@ namespace MailBlacklist.Engine.Baseline
 
         public static DnsblBaseline Load(CsvTable table)
         {
-            if (table.Rows.Count == 0) throw new BaselineException(BaselineProblem.Empty, 2, null);
-            BaselineKind.Require(table, BaselineKind.TestDnsbl);
+            BaselineKind.RequireRows(table, BaselineKind.TestDnsbl);
             var baseline = new DnsblBaseline();
             for (int i = 0; i < table.Rows.Count; i++)
             {
                 var row = table.Rows[i];
-                string cell = table.Cell(row, "Status");
-                // A Status that is no DnsblStatus name means the file is not what it claims (edited, truncated).
-                if (!Enum.TryParse(cell, ignoreCase: true, out DnsblStatus status) || int.TryParse(cell, out _))
-                    throw new BaselineException(BaselineProblem.Damaged, i + 2, cell);
+                var status = BaselineKind.EnumCell<DnsblStatus>(table, i, "Status");
                 baseline._rows[Key(table.Cell(row, "Input"), table.Cell(row, "Zone"))] = (status, Change.ParseSince(table.Cell(row, "Since")));
             }
             return baseline;
