@@ -16,6 +16,7 @@ namespace MailBlacklist.Commands
     public sealed class ExportMailDeliveryReportCommand : MailBlacklistCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
         public string Path { get; set; }
 
         [Parameter(Mandatory = true, ValueFromPipeline = true)]

@@ -54,6 +54,7 @@ namespace MailBlacklist.Commands
 
         /// <summary>Last run's CSV of this command: fills Change and Since, adds Resolved findings (see Baseline/).</summary>
         [Parameter]
+        [ValidateNotNullOrEmpty]
         public string Baseline { get; set; }
 
         private QueryService _queries;

@@ -50,6 +50,7 @@ namespace MailBlacklist.Commands
 
         /// <summary>Last run's CSV of this command: fills Change and Since (see Baseline/).</summary>
         [Parameter]
+        [ValidateNotNullOrEmpty]
         public string Baseline { get; set; }
 
         [Parameter]
