@@ -41,8 +41,8 @@ Describe 'Get-BounceReason over the sisimai corpus' {
         $script:Bsd.StatusAgreement | Should -BeGreaterOrEqual 0.99
     }
 
-    It 'finds the labelled recipients at least 98% of the time' {
-        $script:Bsd.RecipientAgreement | Should -BeGreaterOrEqual 0.98
+    It 'finds the labelled recipients at least 99% of the time' {
+        $script:Bsd.RecipientAgreement | Should -BeGreaterOrEqual 0.99
     }
 
     It 'gives the same answers for LF, CRLF and CR copies (<_>)' -ForEach @('dos', 'mac') {
@@ -67,8 +67,8 @@ Describe 'Get-BounceReason over other projects'' suites (flufl.bounce, bounce_em
 
     It 'reads every flufl email without errors and finds its failed recipients' {
         $script:Flufl.Errors | Should -Be 0
-        $script:Flufl.RecipientRecall | Should -BeGreaterOrEqual 0.95
-        $script:Flufl.RecipientPrecision | Should -BeGreaterOrEqual 0.95
+        $script:Flufl.RecipientRecall | Should -BeGreaterOrEqual 0.97
+        $script:Flufl.RecipientPrecision | Should -BeGreaterOrEqual 0.97
     }
 
     It 'tells flufl''s delay warnings from failures' {
@@ -463,7 +463,8 @@ Describe 'Get-BounceReason input errors' {
         $text = 'Subject: x' + "`n`n" + ('a' * 2MB)
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $null = Get-BounceReason -Message $text -ErrorAction SilentlyContinue
-        $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
+        # A hang guard, not a speed target: generous so a loaded CI machine does not fail it.
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 60
     }
 }
 

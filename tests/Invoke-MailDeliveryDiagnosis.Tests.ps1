@@ -594,4 +594,125 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
             (($r.Findings | Out-String -Width 1000) + ($r.Errors | Out-String) + ($r.Warnings | Out-String)) | Should -Not -Match 'WRONGKEY999'
         }
     }
+
+    Context 'Roles of addresses in a bounce (issue 16)' {
+        It "never checks the receiver's own address (Comcast 'host X[ip] refused to talk to me') as the sender's" {
+            $r = Invoke-Diag -Parameters @{ Path = (Join-Path $Bounces 'comcast-receiver-address.eml') }
+            # 198.51.100.96 is listed on good.bl.test and in no SPF: any check of it would show.
+            @($r.Findings | Where-Object { $_.Check -ne 'Bounce' -and $_.Target -eq '198.51.100.96' }).Count | Should -Be 0
+            @($r.Findings | Where-Object { $_.Evidence -match '198\.51\.100\.96' -and $_.Check -ne 'Bounce' }).Count | Should -Be 0
+            (Assert-Finding $r.Findings 'BlocklistVerdict' 'Critical' 'IpBlocklist').Target | Should -Be '192.0.2.2'
+            ($r.Findings | Where-Object { $_.Check -eq 'Spf' -and $_.Target -eq '192.0.2.2' }).CauseCode | Should -Be 'Ok'
+            $r.Findings.CauseCode | Should -Not -Contain 'SpfNotAuthorized'
+            $bounce = Assert-Finding $r.Findings 'BlocklistReported' 'Critical' 'Bounce'
+            $bounce.Evidence | Should -Match '198\.51\.100\.96 receiving server, not checked as the sender \(host mx2c1\.comcast\.net\[198\.51\.100\.96\]\)'
+            $bounce.Evidence | Should -Match '192\.0\.2\.2 sending server'
+        }
+        It "reads the sender from Gmail's [ip      15] bracket, not the Google addresses around it, and labels a delay as a delay" {
+            $r = Invoke-Diag -Parameters @{ Path = (Join-Path $Bounces 'gmail-bracket-decoy.eml') }
+            @($r.Findings | Where-Object Check -eq 'IpBlocklist').Target | Should -Be '203.0.113.131'
+            @($r.Findings | Where-Object { $_.Check -ne 'Bounce' -and $_.Target -like '198.51.100.*' }).Count | Should -Be 0
+            $bounce = Assert-Finding $r.Findings 'ReceiverReputation' 'Warning' 'Bounce'
+            $bounce.Evidence | Should -Match '^Delayed 4\.7\.0'
+            $bounce.Evidence | Should -Not -Match 'Expired'
+            $bounce.Evidence | Should -Match '203\.0\.113\.131 sending server \(\[203\.0\.113\.131\s+15\]\)'
+            $bounce.Evidence | Should -Match '198\.51\.100\.27 receiving server'
+        }
+        It 'takes the sender domain from a pasted Postfix log line (its from= field) and says deferred mail is Delayed' {
+            $lines = "Dec  2 10:02:10 mail postfix/qmgr[812]: 4F2A1C0D1E: from=<info@m365.diag.test>, size=1532, nrcpt=1 (queue active)`n" +
+                "Dec  2 10:02:11 mail postfix/smtp[901]: 4F2A1C0D1E: to=<yamada@gmail.example>, relay=gmail-smtp-in.l.google.com[198.51.100.28]:25, delay=1.2, dsn=4.7.0, status=deferred (host gmail-smtp-in.l.google.com[198.51.100.28] said: 421-4.7.0 [203.0.113.131      15] Our system has detected that this message is suspicious due to the very low reputation of the sending IP address. (in reply to end of DATA command))"
+            $r = Get-BounceReason -Message $lines | Invoke-Diag
+            $r.Findings.CauseCode | Should -Not -Contain 'InsufficientEvidence'
+            ($r.Findings | Where-Object Check -eq 'Spf').Evidence | Should -Match 'SPF of m365\.diag\.test for 203\.0\.113\.131: pass'
+            ($r.Findings | Where-Object Check -eq 'Dmarc').Target | Should -Be 'm365.diag.test'
+            ($r.Findings | Where-Object Check -eq 'Bounce').Evidence | Should -Match '^Delayed '
+            @($r.Findings | Where-Object { $_.Check -ne 'Bounce' -and $_.Target -eq '198.51.100.28' }).Count | Should -Be 0
+        }
+
+        It 'takes an address of the recipient domain''s MX as the receiving server, whatever words name it' {
+            # rcpt.org.test's MX host is 198.51.100.96 (listed on good.bl.test); the text calls it "server [ip]".
+            $line = 'Dec  2 10:02:11 mail postfix/smtp[901]: 4F2A1C0D1E: to=<sato@rcpt.org.test>, relay=none, delay=0.5, dsn=5.7.1, status=bounced (Message rejected by server [198.51.100.96]: 554 5.7.1 your server is listed in a blocklist)'
+            $r = Get-BounceReason -Message $line | Invoke-Diag
+            @($r.Findings | Where-Object { $_.Check -ne 'Bounce' -and ($_.Target -eq '198.51.100.96' -or $_.Evidence -match '198\.51\.100\.96') }).Count | Should -Be 0
+            $r.Findings.CauseCode | Should -Not -Contain 'BlocklistVerdict'
+            ($r.Findings | Where-Object Check -eq 'Bounce').Evidence | Should -Match '198\.51\.100\.96 receiving server, not checked as the sender \(MX rcpt\.org\.test: mx\.rcpt\.org\.test -> 198\.51\.100\.96\)'
+            (Assert-Finding $r.Findings 'InsufficientEvidence' 'Info' 'SendingIp' -NoUrl).Input | Should -Be 'sato@rcpt.org.test'
+        }
+    }
+
+    Context 'DMARC and DKIM as receivers judge them (tests/lab/knot/org.test.zone)' {
+        It 'applies the organizational domain''s record to a subdomain without one (RFC 7489 6.6.3), with its sp=' {
+            $r = Invoke-Diag -Parameters @{ Domain = 'lists.org.test' }
+            $r.Findings.CauseCode | Should -Not -Contain 'DmarcMissing'
+            $d = @($r.Findings | Where-Object Check -eq 'Dmarc')
+            $d.Count | Should -Be 1
+            $d[0].CauseCode | Should -Be 'Ok'
+            $d[0].Evidence | Should -Match '^_dmarc\.org\.test \(lists\.org\.test has no record of its own; its organizational domain org\.test applies'
+        }
+        It 'uses the list -PublicSuffixPath names: with org.test a public suffix, lists.org.test is its own organizational domain' {
+            $psl = Join-Path $TestDrive 'psl.dat'
+            Set-Content -LiteralPath $psl -Value "// test list`ncom`norg.test" -Encoding utf8
+            $r = Invoke-Diag -Parameters @{ Domain = 'lists.org.test'; PublicSuffixPath = $psl }
+            (Assert-Finding $r.Findings 'DmarcMissing' 'Warning' 'Dmarc').Evidence | Should -Match '_dmarc\.lists\.org\.test'
+        }
+        It 'stops with a localized error naming a Public Suffix List that cannot be read' {
+            $missing = Join-Path $TestDrive 'no-such-psl.dat'
+            { Invoke-MailDeliveryDiagnosis -Domain org.test -PublicSuffixPath $missing @Common -ErrorAction Stop } |
+                Should -Throw -ErrorId 'PublicSuffixLoadFailed,MailBlacklist.Commands.InvokeMailDeliveryDiagnosisCommand' -ExpectedMessage "*no-such-psl.dat*"
+        }
+        It 'finds a DKIM key under a common selector for a domain and reads its length' {
+            # Eleven selectors at once: a longer timeout, so that a loaded machine does not turn them into DnsFailure.
+            $r = Invoke-Diag -Parameters @{ Domain = 'org.test'; TimeoutSec = 5 }
+            $k = @($r.Findings | Where-Object Check -eq 'Dkim')
+            $k.Count | Should -Be 1
+            $k[0].CauseCode | Should -Be 'Ok'
+            $k[0].Target | Should -Be 'google._domainkey.org.test'
+            $k[0].Evidence | Should -Match 'rsa 2048 bits \| d=org\.test aligned with From org\.test \(adkim=r\)'
+        }
+        It 'says DkimMissing (Warning, selectors named) when no common selector has a key' {
+            $r = Invoke-Diag -Parameters @{ Domain = 'nodkim.org.test' }
+            $f = Assert-Finding $r.Findings 'DkimMissing' 'Warning' 'Dkim'
+            $f.Evidence | Should -Match 'selector1, selector2'
+            $f.Url | Should -Match 'rfc6376'
+        }
+        It 'follows the returned message''s DKIM-Signature: relaxed alignment of d=org.test with From lists.org.test passes' {
+            $r = Invoke-Diag -Parameters @{ Path = (Join-Path $Bounces 'list-org-dmarc-signed.eml') }
+            $k = @($r.Findings | Where-Object Check -eq 'Dkim')
+            $k.CauseCode | Should -Be 'Ok'
+            $k.Target | Should -Be 'google._domainkey.org.test'
+            $r.Findings.CauseCode | Should -Not -Contain 'DmarcMissing'
+        }
+        It 'gives DkimNotAligned under adkim=s, DkimMissing for a signature without a key, DkimInvalid for a 512-bit key' {
+            $r = Invoke-Diag -Parameters @{ Path = (Join-Path $Bounces 'strict-dkim-not-aligned.eml') }
+            $dk = $r.Findings | Where-Object Check -eq 'Dkim'
+            (Assert-Finding $dk 'DkimNotAligned' 'Critical' 'Dkim').Evidence | Should -Match 'd=org\.test not aligned with From strict\.org\.test \(adkim=s\)'
+            (Assert-Finding $dk 'DkimMissing' 'Critical' 'Dkim').Target | Should -Be 'gone._domainkey.strict.org.test'
+            (Assert-Finding $dk 'DkimInvalid' 'Critical' 'Dkim').Evidence | Should -Match 'RSA key of 512 bits'
+            $dk.CauseCode | Should -Not -Contain 'Ok'
+        }
+        It 'finds organizational domains with the shipped Public Suffix List (wildcard and exception rules)' {
+            $psl = [MailBlacklist.Engine.MailServers.PublicSuffixList]::LoadFile((Join-Path (Split-Path $ModulePath) 'public_suffix_list.dat'))
+            $psl.OrganizationalDomain('a.b.example.co.uk') | Should -Be 'example.co.uk'
+            $psl.OrganizationalDomain('www.city.kawasaki.jp') | Should -Be 'city.kawasaki.jp'   # !city.kawasaki.jp
+            $psl.OrganizationalDomain('x.y.kawasaki.jp') | Should -Be 'x.y.kawasaki.jp'        # *.kawasaki.jp
+            $psl.OrganizationalDomain('co.uk') | Should -BeNullOrEmpty
+            $psl.OrganizationalDomain('lists.org.test') | Should -Be 'org.test'                # the implicit "*" rule
+            (Get-Content -TotalCount 3 (Join-Path (Split-Path $ModulePath) 'public_suffix_list.dat')) -join ' ' | Should -Match 'Mozilla Public'
+        }
+        It 'writes the DKIM causes and fixes in Japanese under ja-JP' {
+            $ps = [powershell]::Create()
+            [void]$ps.AddScript({
+                param($module, $path, $common)
+                [System.Threading.Thread]::CurrentThread.CurrentUICulture = 'ja-JP'
+                Import-Module $module
+                Invoke-MailDeliveryDiagnosis -Path $path @common
+            }).AddArgument($ModulePath).AddArgument((Join-Path $Bounces 'strict-dkim-not-aligned.eml')).AddArgument($Common)
+            $out = $ps.Invoke(); $ps.Dispose()
+            foreach ($code in 'DkimNotAligned', 'DkimMissing', 'DkimInvalid') {
+                $f = @($out | Where-Object CauseCode -eq $code)[0]
+                $f.Cause | Should -Match '[\u3040-\u30ff\u4e00-\u9fff]' -Because $code
+                $f.Fix | Should -Match '[\u3040-\u30ff\u4e00-\u9fff]' -Because $code
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using MailBlacklist.Engine.Dns;
@@ -33,6 +34,8 @@ namespace MailBlacklist
         public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
 
         private ResolverStack _resolvers;
+        private ResolverOptions _options;
+        private AuthoritativeFallback _fallback;
 
         protected QueryService Queries { get; private set; }
 
@@ -45,17 +48,22 @@ namespace MailBlacklist
         {
             try
             {
-                _resolvers = ResolverFactory.Create(new ResolverOptions
+                _options = new ResolverOptions
                 {
                     Servers = Server ?? new string[0],
                     Timeout = TimeSpan.FromSeconds(TimeoutSec),
                     Retries = Retry,
                     MaxInFlight = ThrottleLimit,
-                });
+                };
+                _resolvers = ResolverFactory.Create(_options);
             }
             catch (InvalidServerException ex)
             {
                 ThrowConfigurationError("InvalidServer", ErrorCategory.InvalidArgument, ex.Server, "Error_InvalidServer", ex.Server);
+            }
+            catch (NoSystemResolverException)
+            {
+                ThrowConfigurationError("NoSystemResolver", ErrorCategory.ResourceUnavailable, null, "Error_NoSystemResolver");
             }
             ResolverEndpoints = _resolvers.Endpoints;
             Queries = new QueryService(_resolvers.Resolver, ThrottleLimit, maxQueriesPerSecond, useSessionCache ? AnswerCache.Session : null);
@@ -63,10 +71,29 @@ namespace MailBlacklist
             return Queries;
         }
 
-        /// <summary>The Spamhaus DQS key from the parameter or the environment, checked; never shown.</summary>
-        protected string ReadDqsKey(string given)
+        /// <summary>Asking a list's own name servers when it refuses the resolver (after
+        /// <see cref="OpenQueries"/>), with the same timeout, retries and ceiling.</summary>
+        protected DirectQueries OpenDirect(int maxQueriesPerSecond, bool useSessionCache)
         {
-            string key = !string.IsNullOrEmpty(given) ? given : Environment.GetEnvironmentVariable(DqsKeyVariable);
+            _fallback = new AuthoritativeFallback(Queries, _options, maxQueriesPerSecond, useSessionCache ? AnswerCache.Session : null);
+            return new DirectQueries(_fallback, Culture);
+        }
+
+        /// <summary>One warning for the lists asked directly: which, why, and the better fixes.</summary>
+        protected void WarnDirect(DirectQueries direct)
+        {
+            if (direct == null || direct.Asked.Count == 0) return;
+            string lists = string.Join(", ", direct.Asked.Select(p => p.Key + " (" + p.Value + ")"));
+            string resolvers = string.Join(", ", ResolverEndpoints.Select(ServerEndpoint.Format));
+            WriteWarning(L("Warning_DirectQueries", resolvers, lists));
+        }
+
+        /// <summary>The Spamhaus DQS key from the parameter (a SecureString, from a vault or from
+        /// plain text) or the environment, checked; never shown.</summary>
+        protected string ReadDqsKey(System.Security.SecureString given)
+        {
+            string plain = given == null || given.Length == 0 ? null : new NetworkCredential(string.Empty, given).Password;
+            string key = !string.IsNullOrEmpty(plain) ? plain : Environment.GetEnvironmentVariable(DqsKeyVariable);
             if (!string.IsNullOrEmpty(key) && !ZoneTarget.IsValidDqsKey(key))
                 ThrowConfigurationError("InvalidDqsKey", ErrorCategory.InvalidArgument, null, "Error_InvalidDqsKey");
             return key;
@@ -77,6 +104,8 @@ namespace MailBlacklist
         public virtual void Dispose()
         {
             CancelPending();
+            _fallback?.Dispose();
+            _fallback = null;
             _resolvers?.Dispose();
             _resolvers = null;
             Queries?.Dispose();

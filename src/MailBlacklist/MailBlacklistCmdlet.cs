@@ -27,8 +27,42 @@ namespace MailBlacklist
             try { _stop.Cancel(); } catch (ObjectDisposedException) { }
         }
 
+        /// <summary>A localized message. Its arguments (inputs, file names, exception texts) are
+        /// neutralized here, so that no message of the module shows them raw.</summary>
         protected string L(string key, params object[] args) =>
-            args.Length == 0 ? Text.Get(key, Culture) : Text.Format(key, Culture, args);
+            args.Length == 0 ? Text.Get(key, Culture) : Text.Format(key, Culture, Array.ConvertAll(args, a => a is string s ? SafeText.Neutralize(s) : a));
+
+        // Every record leaves through these: one place applies SafeText to all that is shown, so a
+        // string no caller thought of (a new property, an exception text) cannot pass raw.
+
+        protected new void WriteObject(object item) => base.WriteObject(SafeObject.Clean(item));
+
+        protected new void WriteWarning(string text) => base.WriteWarning(SafeText.Neutralize(text, int.MaxValue));
+
+        protected new void WriteVerbose(string text) => base.WriteVerbose(SafeText.Neutralize(text, int.MaxValue));
+
+        protected new void WriteProgress(ProgressRecord record)
+        {
+            record.Activity = SafeText.Neutralize(record.Activity, int.MaxValue);
+            record.StatusDescription = SafeText.Neutralize(record.StatusDescription, int.MaxValue);
+            if (record.CurrentOperation != null) record.CurrentOperation = SafeText.Neutralize(record.CurrentOperation, int.MaxValue);
+            base.WriteProgress(record);
+        }
+
+        /// <summary>The error as shown: its message (ErrorDetails, which PowerShell shows instead of
+        /// the exception's) and target name neutralized. TargetObject stays the raw input, so a
+        /// script can still act on the very file or value that failed.</summary>
+        protected new void WriteError(ErrorRecord record) => base.WriteError(Safe(record));
+
+        protected new void ThrowTerminatingError(ErrorRecord record) => base.ThrowTerminatingError(Safe(record));
+
+        private static ErrorRecord Safe(ErrorRecord record)
+        {
+            string message = record.ErrorDetails?.Message ?? record.Exception?.Message;
+            if (!SafeText.IsSafe(message)) record.ErrorDetails = new ErrorDetails(SafeText.Neutralize(message, int.MaxValue));
+            if (!SafeText.IsSafe(record.CategoryInfo.TargetName)) record.CategoryInfo.TargetName = SafeText.Neutralize(record.CategoryInfo.TargetName);
+            return record;
+        }
 
         /// <summary>A non-terminating error about one input: stable English id, localized message.</summary>
         protected void WriteInputError(string errorId, ErrorCategory category, object target, string key, params object[] args) =>

@@ -8,7 +8,7 @@ namespace MailBlacklist.Engine.Baseline
     /// Findings of this run are New or Unchanged as they are written; at the end, each problem of
     /// the baseline that this run no longer finds becomes one Resolved finding. A problem is not
     /// resolved when its case was not diagnosed this run, or when the same check of the same
-    /// target could not run (DnsFailure): "could not check" is not "gone".</summary>
+    /// input could not run (DnsFailure, for any of its targets: a DKIM key fails by its own name): "could not check" is not "gone".</summary>
     public sealed class DiagnosisBaseline
     {
         private readonly Dictionary<string, DiagnosisFinding> _rows = new Dictionary<string, DiagnosisFinding>(StringComparer.OrdinalIgnoreCase);
@@ -59,7 +59,7 @@ namespace MailBlacklist.Engine.Baseline
             string key = Key(finding);
             _seen.Add(key);
             _inputs.Add(finding.Input ?? string.Empty);
-            if (finding.CauseCode == "DnsFailure") _failedChecks.Add(Key(finding.Target, finding.Check, null));
+            if (finding.CauseCode == "DnsFailure") _failedChecks.Add(Key(finding.Input, finding.Check, null));
             bool known = _rows.ContainsKey(key);
             finding.Change = known ? Change.Unchanged : Change.New;
             finding.Since = known && _since.TryGetValue(key, out string since) ? since : now;
@@ -78,7 +78,7 @@ namespace MailBlacklist.Engine.Baseline
                 if (before.Severity != DiagnosisSeverity.Critical && before.Severity != DiagnosisSeverity.Warning) continue;
                 if (before.CauseCode == "DnsFailure") continue;   // a check that could not run was never a problem found
                 if (_seen.Contains(pair.Key) || !_inputs.Contains(before.Input ?? string.Empty)) continue;
-                if (_failedChecks.Contains(Key(before.Target, before.Check, null))) continue;
+                if (_failedChecks.Contains(Key(before.Input, before.Check, null))) continue;
                 _since.TryGetValue(pair.Key, out string since);
                 yield return new DiagnosisFinding
                 {
@@ -87,8 +87,8 @@ namespace MailBlacklist.Engine.Baseline
                     Check = before.Check,
                     Severity = DiagnosisSeverity.Info,
                     CauseCode = before.CauseCode,
-                    Cause = Text.Format("Baseline_ResolvedCause", culture, Dnsbl.SafeText.Neutralize(before.Cause), since ?? "-"),
-                    Evidence = Dnsbl.SafeText.Neutralize(before.Evidence),
+                    Cause = Text.Format("Baseline_ResolvedCause", culture, SafeText.Neutralize(before.Cause), since ?? "-"),
+                    Evidence = SafeText.Neutralize(before.Evidence),
                     Fix = Text.Get("Baseline_ResolvedFix", culture),
                     Url = before.Url,
                     Change = Change.Resolved,

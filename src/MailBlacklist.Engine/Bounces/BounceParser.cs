@@ -46,6 +46,8 @@ namespace MailBlacklist.Engine.Bounces
             CheckReadable(data, path);
             data = MailSource.NormalizeLineEndings(data);
             var messages = MailSource.SplitMbox(data);
+            // Only "From " separator lines: no message to read, but the file still gets an answer.
+            if (messages.Count == 0) throw new BounceInputException("EmptyInput", "Error_NoMessage", path);
             for (int i = 0; i < messages.Count; i++)
                 foreach (var r in ParseMessage(messages[i], path, i + 1, culture)) yield return r;
         }
@@ -127,8 +129,10 @@ namespace MailBlacklist.Engine.Bounces
             MimeMessage message;
             try
             {
-                using (var stream = new MemoryStream(raw, false))
-                    message = MimeMessage.Load(MimeOptions, stream);
+                // Persistent: each part's content stays a view of raw, read when it is decoded,
+                // instead of being copied into memory blocks first. The stream is never disposed
+                // (a MemoryStream over an array holds nothing else), so the views stay readable.
+                message = MimeMessage.Load(MimeOptions, new MemoryStream(raw, false), persistent: true);
             }
             catch (Exception ex) when (ex is FormatException || ex is ParseException || ex is IOException)
             {

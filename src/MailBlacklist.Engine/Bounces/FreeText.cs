@@ -34,6 +34,7 @@ namespace MailBlacklist.Engine.Bounces
 
         private static readonly TieredRegex KeywordAddress = Patterns.Make(
             @"(?:rcpt to:\s*|unknown (?:user|recipient|address|mailbox):\s*|recipient(?:\(s\))?:?\s*|recipient address:?\s*|failed recipients?:?\s*|to:\s*|address:?\s*|宛先\s*[:：]?\s*|for\s+|delivery to\s+|message to\s+|delivered to:?\s*|following (?:address|recipient)e?s?[^\n]*\n\s*)<?(?<a>" + Addr + ")>?", Opt);
+        private static readonly TieredRegex BareNameList = Patterns.Make(@"following (?:recipients?|addresses)\b[^\n]*:[ \t]*\r?\n(?<names>(?:[ \t]+[a-z0-9][a-z0-9._+\-]*[ \t]*(?:\r?\n|$))+)", Opt);
         private static readonly TieredRegex TranscriptStart = Patterns.Make(@"^\s*(?:\.\.\.\s*)?while talking to\b", Opt);
         private static readonly TieredRegex TranscriptLine = Patterns.Make(@"^\s*(?:>>>|<<<|(?:\.\.\.\s*)?while talking to\b)", Opt);
         private static readonly TieredRegex X400Smtp = Patterns.Make(@"^[ \t]*(?:[a-z]{1,4}=[^;\n]*;[ \t]*)+dda:smtp=", Opt | RegexOptions.Multiline);
@@ -165,6 +166,19 @@ namespace MailBlacklist.Engine.Bounces
                 found.Add(new Finding { Recipient = starts[k].addr, Diagnostic = diag });
             }
             if (found.Count > 0) return found;
+
+            // 1b. Bare mailbox names listed under the heading, as AOL writes them ("...could not be
+            // delivered because they are not accepting mail from x@y:" then a tab and "screenname"):
+            // local parts of the reporting domain, which the caller adds. The address in the heading
+            // is the sender's.
+            Match bare = BareNameList.Match(body);
+            if (bare.Success)
+            {
+                string words = Diagnostic(lines.ToList());
+                foreach (string name in bare.Groups["names"].Value.Split('\n').Select(n => n.Trim()).Where(n => n.Length > 0))
+                    found.Add(new Finding { Recipient = name, Diagnostic = words, Generic = true });
+                return found;
+            }
 
             // 2. An address after a keyword ("RCPT TO:", "Recipient:", "宛先:").
             string diagnostic = Diagnostic(lines.ToList());

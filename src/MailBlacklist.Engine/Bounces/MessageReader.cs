@@ -162,12 +162,26 @@ namespace MailBlacklist.Engine.Bounces
         /// <summary>The receiving system rewrote the address to an internal one (user@sims-ms-daemon,
         /// user@host.dept.example.ch for user@example.ch): the address the sender wrote is the
         /// Original-Recipient. A final address in another organisation's domain is a real forward.</summary>
+        /// <summary>A bare mailbox name the notice lists: an address of the domain whose mailer
+        /// daemon or postmaster wrote the notice (AOL's "MAILER-DAEMON@aol.com"), else nothing.</summary>
+        private string InReportingDomain(string name)
+        {
+            var from = M.From?.Mailboxes.FirstOrDefault()?.Address;
+            if (string.IsNullOrEmpty(from) || !from.Contains("@")) return null;
+            string local = from.Substring(0, from.IndexOf('@')).ToLowerInvariant();
+            if (!local.StartsWith("mailer-daemon") && local != "postmaster") return null;
+            return name + "@" + from.Substring(from.IndexOf('@') + 1).ToLowerInvariant();
+        }
+
         private static bool IsInternalRewrite(string final, string original)
         {
             if (string.IsNullOrEmpty(final) || string.IsNullOrEmpty(original) || !original.Contains("@") || !final.Contains("@")) return false;
             string fd = final.Substring(final.LastIndexOf('@') + 1).ToLowerInvariant();
             string od = original.Substring(original.LastIndexOf('@') + 1).ToLowerInvariant();
-            if (fd == od) return false;
+            // The same domain mapped the address the sender wrote to another mailbox (an alias or a
+            // virtual table): the sender knows the original one. Quotes alone are no rewrite.
+            if (fd == od)
+                return !string.Equals(final.Substring(0, final.LastIndexOf('@')).Trim('"'), original.Substring(0, original.LastIndexOf('@')).Trim('"'), StringComparison.OrdinalIgnoreCase);
             return !fd.Contains(".") || fd.EndsWith("." + od, StringComparison.Ordinal);
         }
 
@@ -195,7 +209,8 @@ namespace MailBlacklist.Engine.Bounces
             var failed = M.Headers["X-Failed-Recipients"];
             foreach (var f in FreeText.Read(HumanText, Exclusions()))
             {
-                string rcpt = f.Recipient ?? FirstAddress(failed) ?? ReturnedTo();
+                string rcpt = f.Recipient != null && !f.Recipient.Contains("@") ? InReportingDomain(f.Recipient) : f.Recipient;
+                rcpt = rcpt ?? FirstAddress(failed) ?? ReturnedTo();
                 var r = new BounceReason { Path = _c.Path, MessageNumber = _c.Number, Recipient = rcpt, Action = "failed", Date = DateOf() };
                 // Only the notice's general words, with no code and nothing a rule knows: the cause
                 // is not in the message, so say so rather than guess.
@@ -354,7 +369,9 @@ namespace MailBlacklist.Engine.Bounces
         private static string FirstAddress(string text)
         {
             if (string.IsNullOrEmpty(text)) return null;
-            return InternetAddressList.TryParse(text, out var list) ? list.Mailboxes.FirstOrDefault()?.Address : FreeText.AnyAddress(text);
+            // A display name alone ('To: "undisclosed"', 'To: <Undisclosed Recipients>') names no mailbox.
+            string address = InternetAddressList.TryParse(text, out var list) ? list.Mailboxes.Select(m => m.Address).FirstOrDefault(a => a != null && a.Contains("@")) : null;
+            return address ?? FreeText.AnyAddress(text);
         }
     }
 }

@@ -30,6 +30,9 @@ namespace MailBlacklist.Engine.Bounces
         private readonly TimeSpan _timeout;
         private volatile Regex _regex;
         private int _uses;
+        // Strings every match contains (folded), or null: a text with none of them cannot match.
+        private readonly string[] _literals;
+        private readonly MatchCollection _noMatches;
 
         public TieredRegex(string pattern, RegexOptions options, TimeSpan timeout)
         {
@@ -37,6 +40,17 @@ namespace MailBlacklist.Engine.Bounces
             _options = options & ~RegexOptions.Compiled;
             _timeout = timeout;
             _regex = new Regex(pattern, _options, timeout);
+            // Culture-dependent case rules are not what FoldedText folds by.
+            bool culturalCase = (_options & RegexOptions.IgnoreCase) != 0 && (_options & RegexOptions.CultureInvariant) == 0;
+            _literals = culturalCase ? null : RequiredLiterals.Of(pattern, _options);
+            // Enumerated once here, so that the shared empty collection is complete and read-only.
+            if (_literals != null) { _noMatches = _regex.Matches(string.Empty); _ = _noMatches.Count; }
+        }
+
+        /// <summary>False only when the text holds none of the pattern's required literals.</summary>
+        private bool MayMatch(string input)
+        {
+            return _literals == null || input == null || FoldedText.ContainsAny(input, _literals);
         }
 
         private Regex For(string input)
@@ -62,11 +76,13 @@ namespace MailBlacklist.Engine.Bounces
             _regex = compiled;
         }
 
-        public bool IsMatch(string input) => For(input).IsMatch(input);
-        public Match Match(string input) => For(input).Match(input);
-        public MatchCollection Matches(string input) => For(input).Matches(input);
-        public string Replace(string input, string replacement) => For(input).Replace(input, replacement);
-        public string Replace(string input, MatchEvaluator evaluator) => For(input).Replace(input, evaluator);
+        // A text the pattern cannot match skips the regex (and its use count) altogether. The
+        // empty results are what the regex itself would give: no match, no matches, the input as is.
+        public bool IsMatch(string input) => MayMatch(input) && For(input).IsMatch(input);
+        public Match Match(string input) => MayMatch(input) ? For(input).Match(input) : System.Text.RegularExpressions.Match.Empty;
+        public MatchCollection Matches(string input) => MayMatch(input) ? For(input).Matches(input) : _noMatches;
+        public string Replace(string input, string replacement) => MayMatch(input) ? For(input).Replace(input, replacement) : input;
+        public string Replace(string input, MatchEvaluator evaluator) => MayMatch(input) ? For(input).Replace(input, evaluator) : input;
         public override string ToString() => _pattern;
     }
 }

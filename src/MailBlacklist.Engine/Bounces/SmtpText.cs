@@ -51,6 +51,14 @@ namespace MailBlacklist.Engine.Bounces
         public static string ReceiverReply(string text)
         {
             if (string.IsNullOrEmpty(text)) return null;
+            // A sendmail transcript marks the receiver's reply with "<<<"; what follows it ("554 5.0.0
+            // Service unavailable") is the reporting MTA's own summary.
+            Match quoted = TranscriptReply.Match(text);
+            if (quoted.Success && quoted.Groups["reply"].Value[0] != '2')
+            {
+                string reply = quoted.Groups["reply"].Value.Trim();
+                if (quoted.Index > 0 || reply.Length < text.Length - 4) return reply;
+            }
             Match m = RepliedStatus.Match(text);
             if (m.Success && m.Index > 0) return text.Substring(m.Index);
             // "Remote host said: 550 ...", "host x[ip] said: 550 ...": what follows is the receiver's.
@@ -58,6 +66,8 @@ namespace MailBlacklist.Engine.Bounces
             return said.Success && said.Index + said.Length < text.Length ? text.Substring(said.Index + said.Length) : null;
         }
 
+        // The first failing "<<< 5xx ..." up to the next transcript mark or the next coded line.
+        private static readonly TieredRegex TranscriptReply = Patterns.Make(@"<<<\s*(?<reply>[45]\d\d\b.*?)(?=\s*(?:<<<|>>>|(?<![\w.])[245]\d\d[ \-][245]\.\d{1,3}\.\d{1,3}\b|(?<![\w.])[245]\d\d [^\s]+\.{3}|$))", RegexOptions.CultureInvariant);
         private static readonly TieredRegex Said = Patterns.Make(@"\bsaid:\s*(?=[245]\d\d\b)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
         public static string FindReplyCode(string text)

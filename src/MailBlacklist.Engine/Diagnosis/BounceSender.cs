@@ -27,6 +27,15 @@ namespace MailBlacklist.Engine.Diagnosis
         /// <summary>The sender's domain: the bounce's addressee (the bounce goes back to the sender),
         /// or the returned message's From; empty when neither shows one.</summary>
         public string Domain { get; private set; } = string.Empty;
+        /// <summary>The returned message's From domain (the one DMARC judges); empty when not shown.</summary>
+        public string FromDomain { get; private set; } = string.Empty;
+        /// <summary>The envelope sender's domain (the one SPF judges): Return-Path, X-Postfix-Sender,
+        /// the bounce's addressee or a log line's from=&lt;...&gt;.</summary>
+        public string EnvelopeDomain { get; private set; } = string.Empty;
+        /// <summary>The returned message's DKIM-Signature headers.</summary>
+        public System.Collections.Generic.List<DkimSignature> DkimSignatures { get; } = new System.Collections.Generic.List<DkimSignature>();
+        /// <summary>The bounce's human-readable part (where "host X[ip] said" often is).</summary>
+        public string HumanText { get; private set; } = string.Empty;
         /// <summary>The sending server's name: a HELO named in the text, else the Reporting-MTA.</summary>
         public string Helo { get; private set; } = string.Empty;
 
@@ -54,7 +63,17 @@ namespace MailBlacklist.Engine.Diagnosis
                 if (semi >= 0) mta = mta.Substring(semi + 1).Trim();
                 if (MailBlacklist.Engine.Dns.DomainName.Normalize(mta) is string name && name.Contains(".")) s.Helo = name;
             }
-            s.Domain = SenderDomain(bounce.Path, bounce.MessageNumber) ?? string.Empty;
+            s.ReadFile(bounce.Path, bounce.MessageNumber);
+            if (s.Domain.Length == 0)
+            {
+                // A pasted log line: its envelope sender is the sender's domain.
+                try
+                {
+                    var m = LogSender.Match(text);
+                    if (m.Success) s.Domain = s.EnvelopeDomain = DomainOf(m.Groups["a"].Value) ?? string.Empty;
+                }
+                catch (RegexMatchTimeoutException) { }
+            }
             return s;
         }
 
@@ -80,32 +99,54 @@ namespace MailBlacklist.Engine.Diagnosis
             return null;
         }
 
-        /// <summary>The sender's domain from the bounce file (first message of the file only).</summary>
-        private static string SenderDomain(string path, int messageNumber)
+        // The envelope sender of a pasted MTA log line: Postfix/Sendmail "from=<x>", Sendmail "F=<x>".
+        private static readonly Regex LogSender = new Regex(@"\b(?:from|F)=<(?<a>[^<>\s]+@[^<>\s]+)>", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
+
+        /// <summary>The sender's identities from the bounce file (first message of the file only): the
+        /// bounce's addressee and the returned message's From, Return-Path and DKIM signatures.</summary>
+        private void ReadFile(string path, int messageNumber)
         {
-            if (string.IsNullOrEmpty(path) || messageNumber > 1) return null;
+            if (string.IsNullOrEmpty(path) || messageNumber > 1) return;
             try
             {
-                if (!File.Exists(path) || new FileInfo(path).Length > MailSource.MaxFileBytes) return null;
+                if (!File.Exists(path) || new FileInfo(path).Length > MailSource.MaxFileBytes) return;
                 MimeMessage message;
                 using (var stream = File.OpenRead(path)) message = MimeMessage.Load(BounceParser.MimeOptions, stream);
-                string domain = DomainOf(message.To.Mailboxes.FirstOrDefault()?.Address);
-                if (domain != null) return domain;
+                Domain = DomainOf(message.To.Mailboxes.FirstOrDefault()?.Address) ?? string.Empty;
+                if (message.Body is Multipart mixed && mixed.Count > 0 && mixed[0] is TextPart human) HumanText = human.Text ?? string.Empty;
+                else if (message.Body is TextPart plain) HumanText = plain.Text ?? string.Empty;
                 foreach (var part in message.BodyParts)
                 {
                     HeaderList headers = null;
                     if (part is MessagePart mp && mp.Message != null) headers = mp.Message.Headers;
                     else if (part is MimePart p && p.ContentType.IsMimeType("text", "rfc822-headers") && p.Content != null)
                         using (var s = p.Content.Open()) headers = HeaderList.Load(s);
-                    if (headers == null) continue;
+                    else if (part is MimePart ds && ds.ContentType.IsMimeType("message", "delivery-status") && ds.Content != null)
+                    {
+                        // Postfix names the envelope sender in its report: X-Postfix-Sender: rfc822; x@y.
+                        using (var s = ds.Content.Open()) using (var r = new StreamReader(s))
+                        {
+                            var m = Regex.Match(r.ReadToEnd(), @"^X-Postfix-Sender:\s*rfc822;\s*(?<a>\S+)", RegexOptions.Multiline | RegexOptions.IgnoreCase, TimeSpan.FromMilliseconds(200));
+                            if (m.Success && EnvelopeDomain.Length == 0) EnvelopeDomain = DomainOf(m.Groups["a"].Value) ?? string.Empty;
+                        }
+                    }
+                    if (headers == null || FromDomain.Length > 0) continue;
                     string from = headers[HeaderId.From];
                     if (from != null && InternetAddressList.TryParse(from, out var list))
-                        domain = DomainOf(list.Mailboxes.FirstOrDefault()?.Address);
-                    if (domain != null) return domain;
+                        FromDomain = DomainOf(list.Mailboxes.FirstOrDefault()?.Address) ?? string.Empty;
+                    string returnPath = headers[HeaderId.ReturnPath];
+                    if (returnPath != null && EnvelopeDomain.Length == 0) EnvelopeDomain = DomainOf(returnPath.Trim().Trim('<', '>')) ?? string.Empty;
+                    foreach (var h in headers.Where(h => h.Id == HeaderId.DkimSignature))
+                    {
+                        var sig = DkimSignature.Parse(h.Value);
+                        if (sig != null) DkimSignatures.Add(sig);
+                    }
                 }
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is FormatException || ex is ParseException) { }
-            return null;
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is FormatException || ex is ParseException || ex is RegexMatchTimeoutException) { }
+            // The bounce goes back to the envelope sender: its addressee is that address's domain.
+            if (EnvelopeDomain.Length == 0) EnvelopeDomain = Domain;
+            if (Domain.Length == 0) Domain = FromDomain.Length > 0 ? FromDomain : EnvelopeDomain;
         }
 
         private static string DomainOf(string address)

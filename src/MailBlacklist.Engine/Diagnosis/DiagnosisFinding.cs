@@ -13,7 +13,7 @@ namespace MailBlacklist
         /// <summary>What this finding is about: an address, a domain, a host name or a recipient.</summary>
         public string Target { get; set; } = string.Empty;
         /// <summary>The check that produced it: Bounce, IpBlocklist, DomainBlocklist, SharedServer,
-        /// Ptr, Spf, Dmarc, Mx, SendingIp.</summary>
+        /// Ptr, Spf, Dkim, Dmarc, Mx, SendingIp.</summary>
         public string Check { get; set; } = string.Empty;
         public DiagnosisSeverity Severity { get; set; }
         /// <summary>Stable English code, documented in about_MailBlacklist_Causes.</summary>

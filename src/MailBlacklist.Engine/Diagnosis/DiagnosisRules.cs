@@ -18,6 +18,8 @@ namespace MailBlacklist.Engine.Diagnosis
         [DataMember(Name = "hostingPtrPatterns")] public List<string> HostingPtrPatterns { get; set; }
         [DataMember(Name = "sharedDomainThreshold")] public int SharedDomainThreshold { get; set; }
         [DataMember(Name = "causeUrls")] public Dictionary<string, string> CauseUrls { get; set; }
+        /// <summary>Selectors common providers sign with, tried when the message shows no DKIM-Signature.</summary>
+        [DataMember(Name = "dkimSelectors")] public List<string> DkimSelectors { get; set; }
 
         private List<Regex> _hosting;
         private static readonly Lazy<DiagnosisRules> Shipped = new Lazy<DiagnosisRules>(LoadShipped);
@@ -30,6 +32,7 @@ namespace MailBlacklist.Engine.Diagnosis
             var rules = (DiagnosisRules)new DataContractJsonSerializer(typeof(DiagnosisRules), settings).ReadObject(stream);
             if (rules?.BounceRules == null) throw new InvalidDataException("diagnosis rules: no bounce rules");
             rules.CauseUrls = rules.CauseUrls ?? new Dictionary<string, string>();
+            rules.DkimSelectors = rules.DkimSelectors ?? new List<string>();
             rules._hosting = (rules.HostingPtrPatterns ?? new List<string>()).Select(Compile).ToList();
             foreach (var r in rules.BounceRules)
             {

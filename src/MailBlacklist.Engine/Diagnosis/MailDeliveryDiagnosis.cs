@@ -29,8 +29,10 @@ namespace MailBlacklist.Engine.Diagnosis
         private readonly SpfEvaluator _spf;
         private readonly MxLookup _mx;
         private readonly PtrLookup _ptr;
+        private readonly DmarcCheck _dmarc;
+        private readonly DkimCheck _dkim;
 
-        public MailDeliveryDiagnosis(QueryService queries, DnsblChecker ipChecker, DnsblChecker domainChecker, CultureInfo culture, DiagnosisRules rules = null)
+        public MailDeliveryDiagnosis(QueryService queries, DnsblChecker ipChecker, DnsblChecker domainChecker, CultureInfo culture, DiagnosisRules rules = null, PublicSuffixList suffixes = null)
         {
             _queries = queries ?? throw new ArgumentNullException(nameof(queries));
             _ipChecker = ipChecker;
@@ -40,9 +42,14 @@ namespace MailBlacklist.Engine.Diagnosis
             _spf = new SpfEvaluator(queries, culture);
             _mx = new MxLookup(queries);
             _ptr = new PtrLookup(queries);
+            _dmarc = new DmarcCheck(queries, suffixes);
+            _dkim = new DkimCheck(queries, _rules.DkimSelectors, culture);
         }
 
         public SharedServerRegistry Registry { get; } = new SharedServerRegistry();
+
+        /// <summary>Why the command's resolver is known to forge answers (null until it is caught).</summary>
+        private volatile string _forgery;
 
         /// <summary>Findings that rest on a "does not exist" (NXDOMAIN or no record) answer.</summary>
         private static readonly HashSet<string> AbsenceCauses = new HashSet<string>
@@ -52,10 +59,18 @@ namespace MailBlacklist.Engine.Diagnosis
         {
             var lists = new List<DnsblResult>();
             var findings = await DiagnoseCaseAsync(input, lists, ct).ConfigureAwait(false);
+            var asked = lists.Where(r => r.Status != DnsblStatus.NotApplicable).ToList();
+            // A resolver caught forging (every list's test points answered where nothing can be
+            // listed) is not believed about anything else either, in this case or any later one of
+            // the command: what it said about PTR, SPF, DMARC and MX becomes DnsFailure, never a cause.
+            if (asked.Count > 0 && asked.All(r => r.Forged)) _forgery = _forgery ?? asked[0].Detail;
+            string forgery = _forgery;
+            if (forgery != null)
+                return findings.Select(f => f.Check == "Bounce" || f.CauseCode == "DnsFailure" ? f
+                    : NewFinding(f.Input, f.Target, f.Check, DiagnosisSeverity.Warning, "DnsFailure", f.Evidence + " | " + T("Diagnosis_Ev_ResolverForging", forgery), string.Empty)).ToList();
             // A resolver that says every blocklist zone does not exist cannot see the internet (a
             // sandbox, a captive or filtering resolver): its "no such domain / no PTR / no record"
             // answers are no evidence either, so those findings become DnsFailure, never a cause.
-            var asked = lists.Where(r => r.Status != DnsblStatus.NotApplicable).ToList();
             if (asked.Count == 0 || !asked.All(r => r.ZoneMissing)) return findings;
             return findings.Select(f => AbsenceCauses.Contains(f.CauseCode)
                 ? NewFinding(f.Input, f.Target, f.Check, DiagnosisSeverity.Warning, "DnsFailure", f.Evidence + " | " + T("Diagnosis_Ev_ResolverBlind"), string.Empty)
@@ -90,8 +105,10 @@ namespace MailBlacklist.Engine.Diagnosis
             if (string.IsNullOrEmpty(domain) && sender != null && sender.Domain.Length > 0) domain = sender.Domain;
             var addresses = new List<(IPAddress Address, string Evidence)>();
             foreach (var a in input.Addresses ?? new IPAddress[0]) addresses.Add((a, T("Diagnosis_GivenAddress", a)));
-            if (sender?.Address != null && !addresses.Any(x => x.Address.Equals(sender.Address)))
-                addresses.Insert(0, (sender.Address, T(sender.Source == "Received header" ? "Diagnosis_Ev_AddressFromReceived" : "Diagnosis_Ev_AddressFromBounceText")));
+            // Only the sending server's address is the sender's to check; the evidence says which is which.
+            var sending = await SendingAddressAsync(input.Bounces, sender, findings, ct).ConfigureAwait(false);
+            if (sending != null && !addresses.Any(x => x.Address.Equals(sending.Address)))
+                addresses.Insert(0, (sending.Address, T(sending.Address.Equals(sender.Address) && sender.Source == "Received header" ? "Diagnosis_Ev_AddressFromReceived" : "Diagnosis_Ev_AddressFromBounceText")));
 
             // A bounce that only says the recipient's side failed (or is no bounce) needs no DNS checks,
             // unless the user also asked about a domain or an address.
@@ -102,12 +119,16 @@ namespace MailBlacklist.Engine.Diagnosis
             Task<SpfEvaluation> spfTask = Task.FromResult<SpfEvaluation>(null);
             Task<MxResult> mxTask = Task.FromResult<MxResult>(null);
             Task<DmarcRecord> dmarcTask = Task.FromResult<DmarcRecord>(null);
+            Task<DkimKeyRecord[]> dkimTask = Task.FromResult<DkimKeyRecord[]>(null);
+            // DMARC and DKIM judge the From domain; SPF the envelope sender's (the domain above).
+            string fromDomain = FirstOf(sender?.FromDomain, domain);
             Task<DnsblResult[]> domainListTask = Task.FromResult<DnsblResult[]>(null);
             if (!string.IsNullOrEmpty(domain))
             {
                 spfTask = _spf.EvaluateAsync(domain, ct);
                 mxTask = _mx.LookupAsync(domain, ct);
-                dmarcTask = DmarcRecord.LookupAsync(_queries, domain, ct);
+                dmarcTask = _dmarc.LookupAsync(fromDomain, ct);
+                dkimTask = _dkim.LookupAsync(fromDomain, sender?.DkimSignatures, ct);
                 domainListTask = CheckDomainAsync(domain, ct);
             }
             var spf = await spfTask.ConfigureAwait(false);
@@ -132,7 +153,11 @@ namespace MailBlacklist.Engine.Diagnosis
                     if (addresses.Count >= MaxSpfAddresses) break;
                 }
             }
-            if (addresses.Count == 0 && !domainMissing)
+            // SPF that could not be read says nothing about the sending addresses: not "no usable SPF record".
+            string spfFailure = SpfFailure(domain, spf);
+            if (addresses.Count == 0 && !domainMissing && spfFailure != null)
+                add(domain, "SendingIp", DiagnosisSeverity.Warning, "DnsFailure", T("Diagnosis_Ev_SpfLookupFailed", domain, spfFailure), string.Empty);
+            else if (addresses.Count == 0 && !domainMissing)
             {
                 string why = spf == null ? T("Diagnosis_Ev_NoAddressAtAll")
                     : spf.Status == SpfRecordStatus.Found ? T("Diagnosis_Ev_SpfRangesOnly", domain, spf.Root.Text)
@@ -183,7 +208,13 @@ namespace MailBlacklist.Engine.Diagnosis
             // 6. SPF for each sending address, DMARC, MX.
             var spfResults = SpfFindings(label, domain, spf, addresses.Select(a => a.Address).ToList(), findings);
             var dmarc = await dmarcTask.ConfigureAwait(false);
-            DmarcFinding(label, domain, dmarc, spf, spfResults, causes.Contains("DmarcFail"), findings);
+            var dkimKeys = await dkimTask.ConfigureAwait(false);
+            bool dkimAligned = false;
+            var dkim = dkimKeys == null ? new List<CheckResult>()
+                : _dkim.Conclude(fromDomain, dkimKeys, sender?.DkimSignatures.Count > 0, _dmarc, dmarc, out dkimAligned);
+            var alignment = new DmarcAlignment(domain, fromDomain, dkim, dkimAligned && sender?.DkimSignatures.Count > 0);
+            DmarcFinding(label, fromDomain, dmarc, spf, spfResults, causes.Contains("DmarcFail"), alignment, findings);
+            foreach (var r in dkim) add(r.Target, "Dkim", r.Severity, r.Cause, r.Evidence, r.Severity == DiagnosisSeverity.Ok || r.Cause == "DnsFailure" ? string.Empty : _rules.UrlFor(r.Cause));
             MxFinding(label, domain, mx, findings);
             return findings;
         }
@@ -393,13 +424,22 @@ namespace MailBlacklist.Engine.Diagnosis
             return results;
         }
 
+        /// <summary>Why the SPF record (or a record it includes) could not be read; null when it was read.</summary>
+        private string SpfFailure(string domain, SpfEvaluation spf)
+        {
+            if (spf == null) return null;
+            if (spf.Status == SpfRecordStatus.DnsFailure) return domain + " TXT: " + SpfEvaluator.DescribeOutcome(spf.Root.Outcome, _culture);
+            var failed = spf.Problems.Where(p => p.Code == MailServerProblemCode.SpfDnsFailure).Select(p => p.Message).ToList();
+            return failed.Count > 0 ? string.Join(" ", failed) : null;
+        }
+
         /// <summary>SPF results that say nothing about the address: the check could not be made.</summary>
         private static bool NotEvaluated(SpfResult r) => r == SpfResult.TempError || r == SpfResult.Unknown;
 
-        private void DmarcFinding(string label, string domain, DmarcRecord dmarc, SpfEvaluation spfRecord, Dictionary<IPAddress, SpfResult> spf, bool bounceSaysDmarc, List<DiagnosisFinding> findings)
+        private void DmarcFinding(string label, string domain, DmarcRecord dmarc, SpfEvaluation spfRecord, Dictionary<IPAddress, SpfResult> spf, bool bounceSaysDmarc, DmarcAlignment alignment, List<DiagnosisFinding> findings)
         {
             if (dmarc == null) return;
-            string name = "_dmarc." + domain;
+            string name = "_dmarc." + dmarc.Domain + (dmarc.Inherited ? " (" + T("Diagnosis_Ev_DmarcInherited", domain, dmarc.Domain) + ")" : string.Empty);
             switch (dmarc.Status)
             {
                 case DmarcStatus.DnsFailure:
@@ -412,7 +452,7 @@ namespace MailBlacklist.Engine.Diagnosis
                     findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, "DmarcMissing", T("Diagnosis_Ev_DmarcMultiple", name, dmarc.Text), _rules.UrlFor("DmarcMissing")));
                     return;
             }
-            if (dmarc.Policy.Length == 0)
+            if (dmarc.EffectivePolicy.Length == 0)
             {
                 findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, "DmarcMissing", T("Diagnosis_Ev_DmarcNoPolicy", name, dmarc.Text), _rules.UrlFor("DmarcMissing")));
                 return;
@@ -420,12 +460,15 @@ namespace MailBlacklist.Engine.Diagnosis
             // A temperror (or an unknown result) is no SPF failure: the check could not be made, so the
             // address's alignment is unknown, not failing.
             Func<KeyValuePair<IPAddress, SpfResult>, string> show = p => p.Key.ToString() + " spf=" + p.Value.ToString().ToLowerInvariant();
-            var failing = spf.Where(p => p.Value != SpfResult.Pass && !NotEvaluated(p.Value)).Select(show).ToList();
+            // An SPF pass counts for DMARC only when the envelope domain is aligned with From.
+            bool spfAligned = _dmarc.Aligned(alignment.EnvelopeDomain, domain, dmarc.StrictSpf);
+            var failing = spf.Where(p => (p.Value != SpfResult.Pass || !spfAligned) && !NotEvaluated(p.Value))
+                .Select(p => show(p) + (p.Value == SpfResult.Pass ? " " + T("Diagnosis_Ev_SpfNotAligned", alignment.EnvelopeDomain, domain, dmarc.StrictSpf ? "aspf=s" : "aspf=r") : string.Empty)).ToList();
             var unknown = spf.Where(p => NotEvaluated(p.Value)).Select(show).ToList();
-            bool enforcing = dmarc.Policy == "reject" || dmarc.Policy == "quarantine";
-            if (bounceSaysDmarc || (enforcing && failing.Count > 0))
+            bool enforcing = dmarc.EffectivePolicy == "reject" || dmarc.EffectivePolicy == "quarantine";
+            if (bounceSaysDmarc || (enforcing && failing.Count > 0 && !alignment.DkimPasses))
             {
-                string evidence = name + " \"" + dmarc.Text + "\"" + (failing.Count > 0 ? " | " + string.Join(", ", failing) : string.Empty) + " | " + T("Diagnosis_Ev_DkimUnknown");
+                string evidence = name + " \"" + dmarc.Text + "\"" + (failing.Count > 0 ? " | " + string.Join(", ", failing) : string.Empty) + " | " + alignment.DkimSummary();
                 findings.Add(NewFinding(label, domain, "Dmarc", enforcing ? DiagnosisSeverity.Critical : DiagnosisSeverity.Warning, "DmarcFail", evidence, _rules.UrlFor("DmarcFail")));
                 return;
             }
@@ -491,9 +534,23 @@ namespace MailBlacklist.Engine.Diagnosis
             findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Ok, "Ok", "MX " + domain + ": " + chain, string.Empty));
         }
 
+        /// <summary>The sending server's address among the bounce's addresses (AddressRoles), with the
+        /// role of each address appended to the first Bounce finding's evidence.</summary>
+        private async Task<RoledAddress> SendingAddressAsync(IReadOnlyList<BounceReason> bounces, BounceSender sender, List<DiagnosisFinding> findings, CancellationToken ct)
+        {
+            if (bounces == null || bounces.Count == 0) return null;
+            var roles = AddressRoles.Classify(bounces, sender?.HumanText.Length > 0 ? new[] { sender.HumanText } : null);
+            await AddressRoles.DemoteReceiversAsync(roles, bounces, _mx, ct).ConfigureAwait(false);
+            var first = findings.FirstOrDefault(f => f.Check == "Bounce");
+            if (first != null && roles.Count > 0)
+                first.Evidence += SafeText.Neutralize(" | " + string.Join("; ", roles.Select(r => T("Diagnosis_Ev_Role" + r.Role, r.Address, r.Why))));
+            return AddressRoles.Sending(roles);
+        }
+
         private string BounceEvidence(BounceReason b)
         {
-            var parts = new List<string> { b.Reason };
+            // The label follows the bounce's own class: a delay notice is a delay, whatever words it uses.
+            var parts = new List<string> { string.Equals(b.Action, "delayed", StringComparison.OrdinalIgnoreCase) ? "Delayed" : b.Reason };
             if (!string.IsNullOrEmpty(b.Status)) parts.Add(b.Status);
             if (!string.IsNullOrEmpty(b.ProviderCode) && b.ProviderCode != b.Status) parts.Add(b.ProviderCode);
             if (!string.IsNullOrEmpty(b.Blocklist)) parts.Add(b.Blocklist);

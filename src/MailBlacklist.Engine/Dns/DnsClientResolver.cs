@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
@@ -46,19 +47,21 @@ namespace MailBlacklist.Engine.Dns
         public string CacheKey { get; }
         public IReadOnlyList<IPEndPoint> Servers { get; }
 
-        /// <summary>The resolvers the operating system is configured with (resolv.conf, or the
-        /// adapters on Windows).</summary>
+        /// <summary>The resolvers the operating system is configured with (the adapters, then
+        /// resolv.conf itself where the adapters name none).</summary>
         public static IReadOnlyList<IPEndPoint> SystemServers()
         {
+            IReadOnlyList<IPEndPoint> found;
             try
             {
-                return NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false)
+                found = NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false)
                     .Select(n => new IPEndPoint(IPAddress.Parse(n.Address), n.Port)).ToArray();
             }
             catch (Exception)
             {
-                return new IPEndPoint[0];
+                found = new IPEndPoint[0];
             }
+            return found.Count > 0 || Path.DirectorySeparatorChar == '\\' ? found : ResolvConf.Read(ResolvConf.DefaultPath);
         }
 
         public async Task<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken)
@@ -114,7 +117,7 @@ namespace MailBlacklist.Engine.Dns
             var question = response.Questions.Count > 0 ? response.Questions[0].QueryName.Value : name;
             bool referral = AnswerBuilder.IsReferral(response.Answers.Count, response.Authorities.OfType<SoaRecord>().Any(),
                 response.Authorities.OfType<NsRecord>().Any(), response.Header.HasAuthorityAnswer);
-            return AnswerBuilder.Build(question, type, rcode, records, NegativeTtl(response), elapsed, server, referral);
+            return AnswerBuilder.Build(question, type, rcode, records, NegativeTtl(response), elapsed, server, referral, response.Header.HasAuthorityAnswer);
         }
 
         private static WireRecord ToRecord(DnsResourceRecord rr)

@@ -62,6 +62,7 @@ namespace MailBlacklist.Engine.Dns
     public static class ResolverFactory
     {
         /// <exception cref="InvalidServerException">A -Server value names no resolver.</exception>
+        /// <exception cref="NoSystemResolverException">No -Server and the system names no resolver.</exception>
         public static ResolverStack Create(ResolverOptions options)
         {
             var endpoints = new List<IPEndPoint>();
@@ -73,8 +74,10 @@ namespace MailBlacklist.Engine.Dns
                     throw new InvalidServerException(server, ex);
                 }
             }
+            // Checked before DnsClient is built: it rejects an empty server list with a bare
+            // "Value cannot be null", which would tell the user nothing.
+            if (endpoints.Count == 0 && DnsClientResolver.SystemServers().Count == 0) throw new NoSystemResolverException();
             var dnsClient = new DnsClientResolver(endpoints, options.Timeout, options.Retries);
-            if (dnsClient.Servers.Count == 0) return new ResolverStack(dnsClient, dnsClient.Servers, null);
             var udp = new UdpDnsResolver(dnsClient.Servers, options.PerServerBudget, Math.Max(1, options.MaxInFlight), dnsClient);
             return new ResolverStack(udp, dnsClient.Servers, udp);
         }

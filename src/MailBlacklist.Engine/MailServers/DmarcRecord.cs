@@ -12,12 +12,22 @@ namespace MailBlacklist.Engine.MailServers
     public enum DmarcStatus { Found, None, Multiple, DnsFailure }
 
     /// <summary>The DMARC record at _dmarc.&lt;domain&gt; (RFC 7489). The organizational-domain
-    /// fallback needs the Public Suffix List and is not done here: a subdomain without its own
-    /// record reports None.</summary>
+    /// fallback is Diagnosis.DmarcCheck's: this class reads one name.</summary>
     public sealed class DmarcRecord
     {
         internal DmarcRecord(string domain) { Domain = domain; }
         public string Domain { get; }
+        /// <summary>The domain the record is applied to: Domain itself, or a subdomain of it that has
+        /// no record of its own (then SubdomainPolicy applies).</summary>
+        public string AppliesTo { get => _appliesTo ?? Domain; internal set => _appliesTo = value; }
+        private string _appliesTo;
+        /// <summary>True when the record was found at the organizational domain for a subdomain.</summary>
+        public bool Inherited => !string.Equals(AppliesTo, Domain, StringComparison.OrdinalIgnoreCase);
+        /// <summary>The policy receivers apply to AppliesTo.</summary>
+        public string EffectivePolicy => Inherited ? SubdomainPolicy : Policy;
+        /// <summary>adkim=s / aspf=s: strict alignment (relaxed when absent).</summary>
+        public bool StrictDkim => Tags.TryGetValue("adkim", out var m) && m.Trim().Equals("s", StringComparison.OrdinalIgnoreCase);
+        public bool StrictSpf => Tags.TryGetValue("aspf", out var m) && m.Trim().Equals("s", StringComparison.OrdinalIgnoreCase);
         public DmarcStatus Status { get; internal set; }
         public DnsOutcome Outcome { get; internal set; }
         public string Text { get; internal set; } = string.Empty;

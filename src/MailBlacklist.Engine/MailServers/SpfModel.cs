@@ -95,7 +95,7 @@ namespace MailBlacklist.Engine.MailServers
         /// carries them.</param>
         internal MailServerProblem(MailServerProblemCode code, MailServerRole? role, string message)
         {
-            Code = code; Role = role; Message = MailBlacklist.Engine.Dnsbl.SafeText.Neutralize(message);
+            Code = code; Role = role; Message = SafeText.Neutralize(message);
         }
         public MailServerProblemCode Code { get; }
         /// <summary>The role the problem is about; null for the domain as a whole.</summary>

@@ -4,7 +4,6 @@ using System.IO;
 using System.Management.Automation;
 using MailBlacklist.Engine;
 using MailBlacklist.Engine.Baseline;
-using MailBlacklist.Engine.Dnsbl;
 
 namespace MailBlacklist.Baseline
 {

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
-using MailBlacklist.Engine.Dnsbl;
+using MailBlacklist.Engine;
 using MailBlacklist.Engine.Reports;
 
 namespace MailBlacklist.Commands

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Threading.Tasks;
+using MailBlacklist.Engine;
 using MailBlacklist.Engine.Dns;
 using MailBlacklist.Engine.Dnsbl;
 using MailBlacklist.Engine.MailServers;

@@ -7,10 +7,12 @@ using System.Net;
 using System.Threading.Tasks;
 using MailBlacklist.Baseline;
 using MailBlacklist.Engine.Baseline;
+using MailBlacklist.Engine;
 using MailBlacklist.Engine.Bounces;
 using MailBlacklist.Engine.Diagnosis;
 using MailBlacklist.Engine.Dns;
 using MailBlacklist.Engine.Dnsbl;
+using MailBlacklist.Engine.MailServers;
 
 namespace MailBlacklist.Commands
 {
@@ -47,7 +49,8 @@ namespace MailBlacklist.Commands
         public string[] Zone { get; set; }
 
         [Parameter]
-        public string DqsKey { get; set; }
+        [SecretTransformation]
+        public System.Security.SecureString DqsKey { get; set; }
 
         [Parameter]
         public string CatalogPath { get; set; }
@@ -56,6 +59,13 @@ namespace MailBlacklist.Commands
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string Baseline { get; set; }
+        /// <summary>Never ask a list's own name servers, even when it refuses the resolver.</summary>
+        [Parameter]
+        public SwitchParameter NoDirect { get; set; }
+
+        /// <summary>A newer Public Suffix List than the shipped one (for DMARC's organizational domain).</summary>
+        [Parameter]
+        public string PublicSuffixPath { get; set; }
 
         private QueryService _queries;
         private MailDeliveryDiagnosis _diagnosis;
@@ -70,6 +80,7 @@ namespace MailBlacklist.Commands
         private readonly List<IPAddress> _addresses = new List<IPAddress>();
         private DiagnosisBaseline _baseline;
         private readonly string _now = Change.FormatSince(DateTime.UtcNow);
+        private DirectQueries _direct;
 
         protected override void BeginProcessing()
         {
@@ -79,6 +90,7 @@ namespace MailBlacklist.Commands
             var catalog = LoadCatalog(CatalogPath);
             string dqsKey = ReadDqsKey(DqsKey);
             _queries = OpenQueries(0, useSessionCache: true);
+            if (!NoDirect) _direct = OpenDirect(0, useSessionCache: true);
 
             // -Zone names lists of any kind: each checker skips what does not apply (NotApplicable).
             var unmatched = new List<string>();
@@ -92,13 +104,30 @@ namespace MailBlacklist.Commands
             if (anyZone && ipUsable.Count == 0 && domainUsable.Count == 0)
                 ThrowConfigurationError("NoZones", ErrorCategory.ObjectNotFound, Zone, "Error_NoZones");
             WriteVerbose(L("Verbose_Zones", string.Join(", ", ipUsable.Concat(domainUsable).Select(z => z.Name).Distinct())));
-            var ipChecker = ipUsable.Count > 0 ? new DnsblChecker(ipUsable, _queries, Culture, dqsKey) : null;
-            var domainChecker = domainUsable.Count > 0 ? new DnsblChecker(domainUsable, _queries, Culture, dqsKey) : null;
-            _diagnosis = new MailDeliveryDiagnosis(_queries, ipChecker, domainChecker, Culture);
+            var ipChecker = ipUsable.Count > 0 ? new DnsblChecker(ipUsable, _queries, Culture, dqsKey) { Direct = _direct } : null;
+            var domainChecker = domainUsable.Count > 0 ? new DnsblChecker(domainUsable, _queries, Culture, dqsKey) { Direct = _direct } : null;
+            _diagnosis = new MailDeliveryDiagnosis(_queries, ipChecker, domainChecker, Culture, suffixes: LoadPublicSuffixes());
             _parser = new BounceParser();
             if (Baseline != null)
                 _baseline = BaselineReader.Read(this, Baseline, BaselineKind.Diagnosis, DiagnosisBaseline.Load, Culture);
         }
+
+        /// <summary>The list -PublicSuffixPath or MAILBLACKLIST_PUBLIC_SUFFIX names, or the shipped one;
+        /// one that cannot be read stops the command (DMARC would be judged wrongly without it).</summary>
+        private PublicSuffixList LoadPublicSuffixes()
+        {
+            string path = string.IsNullOrWhiteSpace(PublicSuffixPath) ? PublicSuffixList.DefaultPath() : GetUnresolvedProviderPathFromPSPath(PublicSuffixPath);
+            try { return SuffixCache.GetOrAdd(path, p => PublicSuffixList.LoadFile(p)); }
+            catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is System.IO.InvalidDataException || ex is ArgumentException || ex is NotSupportedException)
+            {
+                ThrowConfigurationError("PublicSuffixLoadFailed", ErrorCategory.ReadError, path, "Error_PublicSuffixLoad", Shown(path), Shown(ex.Message));
+                return null;
+            }
+        }
+
+        // Read once per session and file: about 10,000 rules.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, PublicSuffixList> SuffixCache =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, PublicSuffixList>(StringComparer.Ordinal);
 
         protected override void ProcessRecord()
         {
@@ -195,6 +224,7 @@ namespace MailBlacklist.Commands
             if (ProgressShown)
                 WriteProgress(new ProgressRecord(3, L("Diagnosis_Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             if (_dnsFailed) WriteWarning(L("Diagnosis_Warning_DnsFailures"));
+            WarnDirect(_direct);
             WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
             Dispose();
         }
@@ -207,7 +237,9 @@ namespace MailBlacklist.Commands
             if (_pendingBounces == null) return;
             var group = _pendingBounces;
             _pendingBounces = null;
-            string label = SafeText.Neutralize(!string.IsNullOrEmpty(group[0].Path) ? group[0].Path : (group[0].IPAddress ?? group[0].Recipient ?? "bounce"));
+            // A pasted text has no file: the recipient names the case (the address it shows may be the receiver's).
+            string label = SafeText.Neutralize(!string.IsNullOrEmpty(group[0].Path) ? group[0].Path
+                : !string.IsNullOrEmpty(group[0].Recipient) ? group[0].Recipient : (group[0].IPAddress ?? "bounce"));
             Start(new DiagnosisInput { Label = label, Bounces = group });
         }
 

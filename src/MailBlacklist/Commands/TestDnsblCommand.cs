@@ -40,7 +40,8 @@ namespace MailBlacklist.Commands
         public string[] Zone { get; set; }
 
         [Parameter]
-        public string DqsKey { get; set; }
+        [SecretTransformation]
+        public System.Security.SecureString DqsKey { get; set; }
 
         [Parameter]
         public string CatalogPath { get; set; }
@@ -60,10 +61,15 @@ namespace MailBlacklist.Commands
         [ValidateRange(0, 10_000_000)]
         public int MaxQueriesPerSecond { get; set; }
 
+        /// <summary>Never ask a list's own name servers, even when it refuses the resolver.</summary>
+        [Parameter]
+        public SwitchParameter NoDirect { get; set; }
+
         private Catalog _catalog;
         private QueryService _queries;
         private string _dqsKey;
         private DnsblChecker _ipChecker, _domainChecker;
+        private DirectQueries _direct;
         private readonly OrderedResults<string, DnsblResult[]> _results = new OrderedResults<string, DnsblResult[]>();
         private readonly HashSet<string> _warned = new HashSet<string>(StringComparer.Ordinal);
         private long _received, _written;
@@ -78,6 +84,7 @@ namespace MailBlacklist.Commands
             _queries = OpenQueries(MaxQueriesPerSecond, useSessionCache: !NoCache);
             if (Baseline != null)
                 _baseline = BaselineReader.Read(this, Baseline, BaselineKind.TestDnsbl, DnsblBaseline.Load, Culture);
+            if (!NoDirect) _direct = OpenDirect(MaxQueriesPerSecond, useSessionCache: !NoCache);
 
             var publicOnes = ResolverEndpoints.Where(e => _catalog.IsPublicResolver(e.Address)).ToList();
             if (publicOnes.Count > 0)
@@ -142,6 +149,7 @@ namespace MailBlacklist.Commands
             if (ProgressShown)
                 WriteProgress(new ProgressRecord(1, L("Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             if (Quiet && _anyError) WarnOnce("QuietErrors", L("Warning_QuietErrors"));
+            WarnDirect(_direct);
             WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
             Dispose();
         }
@@ -157,7 +165,7 @@ namespace MailBlacklist.Commands
             if (zones.Count == 0)
                 ThrowConfigurationError("NoZones", ErrorCategory.ObjectNotFound, Zone, "Error_NoZones");
             WriteVerbose(L("Verbose_Zones", string.Join(", ", zones.Select(z => z.Name))));
-            var checker = new DnsblChecker(zones, _queries, Culture, _dqsKey);
+            var checker = new DnsblChecker(zones, _queries, Culture, _dqsKey) { Direct = _direct };
             if (domains) _domainChecker = checker; else _ipChecker = checker;
             return checker;
         }
@@ -220,7 +228,9 @@ namespace MailBlacklist.Commands
                 WarnOnce("PublicResolverRefused", L("Warning_PublicResolverRefused", r.Zone, r.Resolver));
             if (r.Status == DnsblStatus.Error && r.Outcome == DnsOutcome.BrokenResolver)
                 WarnOnce("BrokenResolver", L("Warning_BrokenResolver", r.Resolver));
-            if (r.Status == DnsblStatus.Error && (r.Outcome == DnsOutcome.Unreachable || r.Outcome == DnsOutcome.Timeout))
+            // A list's own servers that did not answer are in its Detail and the direct-query warning;
+            // this one is about the resolver.
+            if (r.Status == DnsblStatus.Error && r.Via == DnsblVia.Resolver && (r.Outcome == DnsOutcome.Unreachable || r.Outcome == DnsOutcome.Timeout))
                 WarnOnce("NoAnswer", L("Warning_NoAnswer", r.Resolver));
         }
 
