@@ -9,7 +9,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MailBlacklist.Format.ps1xml')
-    CmdletsToExport      = @('Test-Dnsbl', 'Get-DnsblZone', 'Get-MailServerIp', 'Get-BounceReason', 'Invoke-MailDeliveryDiagnosis', 'New-DelistingRequest')
+    CmdletsToExport      = @('Test-Dnsbl', 'Get-DnsblZone', 'Get-MailServerIp', 'Get-BounceReason', 'Invoke-MailDeliveryDiagnosis', 'New-DelistingRequest', 'Export-MailDeliveryReport')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -420,7 +420,7 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
                 $r.Findings | Export-Csv -Path $csv -NoTypeInformation -Encoding utf8
                 $back = Import-Csv $csv
                 $back.Count | Should -Be $r.Findings.Count
-                ($back[0].PSObject.Properties.Name) | Should -Be @('Input', 'Target', 'Check', 'Severity', 'CauseCode', 'Cause', 'Evidence', 'Fix', 'Url')
+                ($back[0].PSObject.Properties.Name) | Should -Be @('Input', 'Target', 'Check', 'Severity', 'CauseCode', 'Cause', 'Evidence', 'Fix', 'Url', 'Change', 'Since')
                 Get-Content $csv -Raw | Should -Not -Match 'System\.(Object|Collections)'
                 @($back.Input | Select-Object -Unique).Count | Should -Be 4
                 ($back | Where-Object CauseCode -eq 'DmarcMissing').Severity | Should -Be 'Warning'
@@ -472,7 +472,7 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
             $inputs | Should -Be $Tenants
         }
         It 'writes every column readably: one line per row, no type names, Import-Csv round-trips' {
-            $columns = 'Input', 'Target', 'Check', 'Severity', 'CauseCode', 'Cause', 'Evidence', 'Fix', 'Url'
+            $columns = 'Input', 'Target', 'Check', 'Severity', 'CauseCode', 'Cause', 'Evidence', 'Fix', 'Url', 'Change', 'Since'
             $Rows[0].PSObject.Properties.Name | Should -Be $columns
             $lines = [System.IO.File]::ReadAllLines($Csv)
             $lines.Count | Should -Be ($Rows.Count + 1)              # no cell broke a line

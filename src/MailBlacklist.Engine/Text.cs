@@ -9,7 +9,7 @@ namespace MailBlacklist.Engine
     {
         // One resource file per area (Resources/*.resx), so that each area's texts stay together.
         private static readonly ResourceManager[] Resources =
-            new[] { "Strings", "BounceStrings", "DiagnosisStrings", "RequestStrings" }
+            new[] { "Strings", "BounceStrings", "DiagnosisStrings", "RequestStrings", "ReportStrings" }
                 .Where(name => typeof(Text).Assembly.GetManifestResourceInfo("MailBlacklist.Engine.Resources." + name + ".resources") != null)
                 .Select(name => new ResourceManager("MailBlacklist.Engine.Resources." + name, typeof(Text).Assembly))
                 .ToArray();
