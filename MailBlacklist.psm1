@@ -25,7 +25,7 @@ catch {
 # The nested module is the cmdlet assembly; its cmdlets become this module's own.
 $importModule = Get-Command -Name Import-Module -Module Microsoft.PowerShell.Core
 $inner = & $importModule -Assembly $cmdletAssembly -PassThru:$isReload
-# The engine's types (the output types, such as MailBlacklist.Engine.Dnsbl.DnsblResult) are the
+# The engine's types (the output types, such as MailBlacklist.DnsblResult) are the
 # module's contract: importing its assembly lets [type] literals find them in the module's load
 # context. The libraries below it (MimeKit, DnsClient) stay out of sight.
 $engineAssembly = [MailBlacklist.Loader.ModuleLoader]::EngineAssembly

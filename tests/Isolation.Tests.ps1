@@ -128,7 +128,7 @@ Out-Fact OlderStill ([MimeKit.MimeMessage].Assembly.Location)
     It 'shows the engine''s types to PowerShell, but not the libraries beneath it' {
         $facts = Invoke-Scenario @'
 Import-Module $module
-Out-Fact Engine ([bool]('MailBlacklist.Engine.Dnsbl.DnsblResult' -as [type]))
+Out-Fact Engine ([bool]('MailBlacklist.DnsblResult' -as [type]))
 Out-Fact DnsClient ([bool]('DnsClient.LookupClient' -as [type]))
 Out-Fact MimeKit ([bool]('MimeKit.MimeMessage' -as [type]))
 '@
