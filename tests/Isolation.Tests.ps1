@@ -170,3 +170,27 @@ catch {
         $facts.Message | Should -Not -Match 'Cannot read'
     }
 }
+
+Describe 'Windows PowerShell 5.1' {
+    # Runs only where powershell.exe exists (Windows); elsewhere it is reported as skipped, and the
+    # README claims nothing for 5.1. It checks the 5.1 path end to end: the net472 folder, the
+    # AssemblyResolve handler, and a DnsClient 1.6.1 loaded first beside the module's 1.8.0.
+    It 'imports the net472 build and reads a bounce beside another DnsClient' -Skip:(-not (Get-Command powershell.exe -ErrorAction Ignore)) {
+        $dnsClient = Join-Path $env:MAILBLACKLIST_TEST_NUGET 'dnsclient/1.6.1/lib/net471/DnsClient.dll'
+        $out = & powershell.exe -NoProfile -NonInteractive -Command @"
+`$ErrorActionPreference = 'Stop'
+`$null = [System.Reflection.Assembly]::LoadFrom('$dnsClient')
+Import-Module '$ModulePath'
+`$r = Get-BounceReason -Path '$Sample' | Select-Object -First 1
+`$zones = (Get-DnsblZone).Count
+`$ours = [System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'DnsClient' } |
+    ForEach-Object { `$_.GetName().Version.ToString() + '@' + (Split-Path `$_.Location) }
+'{0}|{1}|{2}' -f `$r.Reason, `$zones, (`$ours -join ';')
+"@ 2>&1
+        $reason, $zones, $loaded = "$($out | Select-Object -Last 1)" -split '\|'
+        $reason | Should -Be 'Blocked' -Because ($out | Out-String)
+        [int]$zones | Should -BeGreaterThan 5
+        $loaded | Should -Match '1\.6\.1\.0@'
+        $loaded | Should -Match ([regex]::Escape('1.8.0.0@' + (Join-Path (Split-Path $ModulePath) 'bin\net472')))
+    }
+}
