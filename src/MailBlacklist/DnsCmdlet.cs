@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using MailBlacklist.Engine.Dns;
@@ -33,6 +34,8 @@ namespace MailBlacklist
         public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
 
         private ResolverStack _resolvers;
+        private ResolverOptions _options;
+        private AuthoritativeFallback _fallback;
 
         protected QueryService Queries { get; private set; }
 
@@ -45,13 +48,14 @@ namespace MailBlacklist
         {
             try
             {
-                _resolvers = ResolverFactory.Create(new ResolverOptions
+                _options = new ResolverOptions
                 {
                     Servers = Server ?? new string[0],
                     Timeout = TimeSpan.FromSeconds(TimeoutSec),
                     Retries = Retry,
                     MaxInFlight = ThrottleLimit,
-                });
+                };
+                _resolvers = ResolverFactory.Create(_options);
             }
             catch (InvalidServerException ex)
             {
@@ -61,6 +65,23 @@ namespace MailBlacklist
             Queries = new QueryService(_resolvers.Resolver, ThrottleLimit, maxQueriesPerSecond, useSessionCache ? AnswerCache.Session : null);
             WriteVerbose(L("Verbose_Resolver", _resolvers.Resolver.Description));
             return Queries;
+        }
+
+        /// <summary>Asking a list's own name servers when it refuses the resolver (after
+        /// <see cref="OpenQueries"/>), with the same timeout, retries and ceiling.</summary>
+        protected DirectQueries OpenDirect(int maxQueriesPerSecond, bool useSessionCache)
+        {
+            _fallback = new AuthoritativeFallback(Queries, _options, maxQueriesPerSecond, useSessionCache ? AnswerCache.Session : null);
+            return new DirectQueries(_fallback, Culture);
+        }
+
+        /// <summary>One warning for the lists asked directly: which, why, and the better fixes.</summary>
+        protected void WarnDirect(DirectQueries direct)
+        {
+            if (direct == null || direct.Asked.Count == 0) return;
+            string lists = string.Join(", ", direct.Asked.Select(p => p.Key + " (" + p.Value + ")"));
+            string resolvers = string.Join(", ", ResolverEndpoints.Select(ServerEndpoint.Format));
+            WriteWarning(L("Warning_DirectQueries", resolvers, lists));
         }
 
         /// <summary>The Spamhaus DQS key from the parameter or the environment, checked; never shown.</summary>
@@ -77,6 +98,8 @@ namespace MailBlacklist
         public virtual void Dispose()
         {
             CancelPending();
+            _fallback?.Dispose();
+            _fallback = null;
             _resolvers?.Dispose();
             _resolvers = null;
             Queries?.Dispose();

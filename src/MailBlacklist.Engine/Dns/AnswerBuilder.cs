@@ -57,13 +57,13 @@ namespace MailBlacklist.Engine.Dns
         /// <param name="answers">The answer section, records of class IN.</param>
         /// <param name="negativeTtl">From the authority section's SOA; 0 when there is none.</param>
         public static DnsAnswer Build(string question, DnsRecordType type, int rcode, IReadOnlyList<WireRecord> answers,
-            int negativeTtl, TimeSpan elapsed, string server, bool referral = false)
+            int negativeTtl, TimeSpan elapsed, string server, bool referral = false, bool authoritative = false)
         {
             string rcodeName = RcodeName(rcode);
             switch (rcode)
             {
                 case 0: break;
-                case 3: return new DnsAnswer(DnsOutcome.NxDomain, null, negativeTtl, elapsed, server, rcodeName);
+                case 3: return new DnsAnswer(DnsOutcome.NxDomain, null, negativeTtl, elapsed, server, rcodeName, authoritative);
                 case 2: return new DnsAnswer(DnsOutcome.ServerFailure, null, 0, elapsed, server, rcodeName);
                 case 5: return new DnsAnswer(DnsOutcome.Refused, null, 0, elapsed, server, rcodeName);
                 default: return new DnsAnswer(DnsOutcome.OtherError, null, 0, elapsed, server, rcodeName);
@@ -89,10 +89,10 @@ namespace MailBlacklist.Engine.Dns
             // A chain still going after 16 aliases is a loop, not "no record".
             if (records.Count == 0 && current != null && hops >= MaxAliases) return Malformed(rcode, elapsed, server);
             if (records.Count == 0 && referral) return new DnsAnswer(DnsOutcome.OtherError, null, 0, elapsed, server, "NOERROR (referral)");
-            if (records.Count == 0) return new DnsAnswer(DnsOutcome.NoData, null, negativeTtl, elapsed, server, rcodeName);
+            if (records.Count == 0) return new DnsAnswer(DnsOutcome.NoData, null, negativeTtl, elapsed, server, rcodeName, authoritative);
             int min = int.MaxValue;
             foreach (var r in records) min = Math.Min(min, r.Ttl);
-            return new DnsAnswer(DnsOutcome.Answer, records, min, elapsed, server, rcodeName);
+            return new DnsAnswer(DnsOutcome.Answer, records, min, elapsed, server, rcodeName, authoritative);
         }
 
         private static string Trim(string name) =>

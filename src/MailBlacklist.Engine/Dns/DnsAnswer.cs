@@ -40,8 +40,10 @@ namespace MailBlacklist.Engine.Dns
     {
         private static readonly DnsRecord[] NoRecords = new DnsRecord[0];
 
-        public DnsAnswer(DnsOutcome outcome, IReadOnlyList<DnsRecord> records, int ttl, TimeSpan elapsed, string server, string responseCode)
+        public DnsAnswer(DnsOutcome outcome, IReadOnlyList<DnsRecord> records, int ttl, TimeSpan elapsed, string server, string responseCode,
+            bool authoritative = false)
         {
+            Authoritative = authoritative;
             Outcome = outcome;
             Records = records ?? NoRecords;
             Ttl = ttl;
@@ -59,6 +61,15 @@ namespace MailBlacklist.Engine.Dns
         public string Server { get; }
         /// <summary>The RCODE name, e.g. NOERROR, NXDOMAIN, SERVFAIL; empty when no answer came.</summary>
         public string ResponseCode { get; }
+
+        /// <summary>The AA bit: the answer came from a server of the zone itself, not from a cache.
+        /// Only direct questions to a zone's own servers rely on it.</summary>
+        public bool Authoritative { get; }
+
+        /// <summary>For an answer that no server of a zone gave: what each server asked said,
+        /// in the order asked (see <see cref="AuthoritativeResolver"/>). Empty otherwise.</summary>
+        public IReadOnlyList<DnsAnswer> Attempts { get; internal set; } = NoAttempts;
+        private static readonly DnsAnswer[] NoAttempts = new DnsAnswer[0];
 
         /// <summary>True when the name was answered authoritatively, whether or not records exist.</summary>
         public bool IsDefinite => Outcome == DnsOutcome.Answer || Outcome == DnsOutcome.NxDomain || Outcome == DnsOutcome.NoData;

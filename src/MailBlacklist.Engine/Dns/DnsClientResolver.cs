@@ -114,7 +114,7 @@ namespace MailBlacklist.Engine.Dns
             var question = response.Questions.Count > 0 ? response.Questions[0].QueryName.Value : name;
             bool referral = AnswerBuilder.IsReferral(response.Answers.Count, response.Authorities.OfType<SoaRecord>().Any(),
                 response.Authorities.OfType<NsRecord>().Any(), response.Header.HasAuthorityAnswer);
-            return AnswerBuilder.Build(question, type, rcode, records, NegativeTtl(response), elapsed, server, referral);
+            return AnswerBuilder.Build(question, type, rcode, records, NegativeTtl(response), elapsed, server, referral, response.Header.HasAuthorityAnswer);
         }
 
         private static WireRecord ToRecord(DnsResourceRecord rr)

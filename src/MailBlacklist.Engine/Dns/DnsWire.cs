@@ -13,16 +13,17 @@ namespace MailBlacklist.Engine.Dns
         public const int HeaderLength = 12;
         public const int MaxUdpLength = 512;
 
-        /// <summary>Writes a standard query with recursion desired. Returns null for a name that
-        /// cannot be encoded (empty label, label over 63 bytes, name over 255 bytes, non-ASCII).</summary>
-        public static byte[] BuildQuery(ushort id, string name, DnsRecordType type)
+        /// <summary>Writes a standard query, with recursion desired unless it goes to a zone's own
+        /// server. Returns null for a name that cannot be encoded (empty label, label over 63 bytes,
+        /// name over 255 bytes, non-ASCII).</summary>
+        public static byte[] BuildQuery(ushort id, string name, DnsRecordType type, bool recursionDesired = true)
         {
             string n = name.EndsWith(".", StringComparison.Ordinal) ? name.Substring(0, name.Length - 1) : name;
             if (n.Length > 253 || (n.Length == 0 && name != ".")) return null;
             var packet = new byte[HeaderLength + n.Length + (n.Length == 0 ? 1 : 2) + 4];
             packet[0] = (byte)(id >> 8);
             packet[1] = (byte)id;
-            packet[2] = 0x01;                 // RD
+            packet[2] = (byte)(recursionDesired ? 0x01 : 0x00);   // RD
             packet[5] = 1;                    // QDCOUNT
             int pos = HeaderLength;
             int labelStart = 0;
@@ -106,8 +107,9 @@ namespace MailBlacklist.Engine.Dns
                     pos = end;
                 }
                 var authority = rcode == 0 || rcode == 3 ? ReadAuthority(m, length, pos, ns) : default;
-                bool referral = AnswerBuilder.IsReferral(an, authority.HasSoa, authority.HasNs, (m[2] & 0x04) != 0);
-                return AnswerBuilder.Build(qname, type, rcode, rrs, authority.NegativeTtl, elapsed, server, referral);
+                bool authoritative = (m[2] & 0x04) != 0;   // AA
+                bool referral = AnswerBuilder.IsReferral(an, authority.HasSoa, authority.HasNs, authoritative);
+                return AnswerBuilder.Build(qname, type, rcode, rrs, authority.NegativeTtl, elapsed, server, referral, authoritative);
             }
             catch (FormatException)
             {

@@ -37,12 +37,15 @@ namespace MailBlacklist.Engine.Dns
         private long _paceStamp = Stopwatch.GetTimestamp();
         private long _lastAnswer = Stopwatch.GetTimestamp();
         private bool _closed;
+        private readonly bool _recursionDesired;
 
         /// <param name="budget">How long one query may wait for this server's answer, all
         /// retransmissions included.</param>
         /// <param name="ceiling">The most queries in the window (-ThrottleLimit).</param>
-        public ServerLink(IPEndPoint server, TimeSpan budget, int ceiling)
+        /// <param name="recursionDesired">False for questions to a zone's own server (RD clear).</param>
+        public ServerLink(IPEndPoint server, TimeSpan budget, int ceiling, bool recursionDesired = true)
         {
+            _recursionDesired = recursionDesired;
             _server = server;
             Server = ServerEndpoint.Format(server);
             _budget = (long)(budget.TotalSeconds * Stopwatch.Frequency);
@@ -63,7 +66,7 @@ namespace MailBlacklist.Engine.Dns
 
         public Task<AttemptResult> AskAsync(string name, DnsRecordType type, long asked, CancellationToken cancellationToken)
         {
-            byte[] packet = DnsWire.BuildQuery(0, name, type);
+            byte[] packet = DnsWire.BuildQuery(0, name, type, _recursionDesired);
             if (packet == null) return Task.FromResult(new AttemptResult { Outcome = Attempt.BadName });
             var query = new PendingQuery { Name = name, Type = type, Packet = packet, Asked = asked, Owner = this, Token = cancellationToken };
             if (cancellationToken.CanBeCanceled)

@@ -26,13 +26,14 @@ namespace MailBlacklist.Engine.Dns
         /// <param name="budget">How long a query may wait for one server's answer, retransmissions included.</param>
         /// <param name="maxWindow">The most queries on the wire to one server (-ThrottleLimit).</param>
         /// <param name="fallback">Asks again what came back truncated (over TCP).</param>
-        internal UdpDnsResolver(IReadOnlyList<IPEndPoint> servers, TimeSpan budget, int maxWindow, IDnsResolver fallback)
+        /// <param name="recursionDesired">False for questions to a zone's own servers.</param>
+        internal UdpDnsResolver(IReadOnlyList<IPEndPoint> servers, TimeSpan budget, int maxWindow, IDnsResolver fallback, bool recursionDesired = true)
         {
             if (servers == null || servers.Count == 0) throw new ArgumentException("At least one server is needed.", nameof(servers));
             _fallback = fallback;
             Description = fallback.Description;
             CacheKey = fallback.CacheKey;
-            _links = servers.Select(s => new ServerLink(s, budget, maxWindow)).ToArray();
+            _links = servers.Select(s => new ServerLink(s, budget, maxWindow, recursionDesired)).ToArray();
             // Timers: one sweep over the queries on the wire every 10 ms, not a timer each; on its
             // own thread, so that a busy thread pool cannot hold retransmissions back.
             _sweeper = new Thread(SweepLoop) { IsBackground = true, Name = "MailBlacklist DNS timers" };

@@ -91,8 +91,16 @@ namespace MailBlacklist.Engine.Dnsbl
         [DataMember(Name = "source")] public string Source { get; set; }
         [DataMember(Name = "testPoints")] public List<CatalogTestPoint> TestPoints { get; set; }
         [DataMember(Name = "codes")] public List<CatalogCode> Codes { get; set; }
+        /// <summary>Answers by which the list says "your resolver is refused" (Spamhaus
+        /// 127.255.255.254, URIBL and SURBL 127.0.0.1): then its own servers are asked directly.</summary>
+        [DataMember(Name = "refusedCodes")] public List<string> RefusedCodes { get; set; }
+        /// <summary>Whether the list's terms let a user query its own servers from the user's own
+        /// address (within its free-use limits). Absent: allowed unless the list needs a key.</summary>
+        [DataMember(Name = "directQueries")] public bool? DirectQueries { get; set; }
 
         public InputKinds KindSet { get; private set; }
+        public IReadOnlyList<IPAddress> RefusedAddresses { get; private set; } = new IPAddress[0];
+        public bool AllowsDirectQueries => DirectQueries ?? !NeedsKey;
 
         internal void Normalize()
         {
@@ -107,6 +115,9 @@ namespace MailBlacklist.Engine.Dnsbl
             }
             if (KindSet == InputKinds.None) KindSet = InputKinds.IPv4;
             foreach (var code in Codes) code.Normalize();
+            RefusedCodes = RefusedCodes ?? new List<string>();
+            RefusedAddresses = RefusedCodes.Select(c => IPAddress.TryParse((c ?? string.Empty).Trim(), out var ip) ? ip : null)
+                .Where(ip => ip != null).ToArray();
         }
 
         /// <summary>The catalogue entries that describe one returned address (several for bitmask lists).</summary>

@@ -32,6 +32,9 @@ namespace MailBlacklist.Engine.Dnsbl
 
         public IReadOnlyList<ZoneTarget> Zones { get; }
 
+        /// <summary>Asks a list's own name servers when the resolver is refused; null: never (-NoDirect).</summary>
+        public DirectQueries Direct { get; set; }
+
         /// <summary>One result per zone, in the order of <see cref="Zones"/>.</summary>
         public Task<DnsblResult[]> CheckAsync(DnsblInput input, CancellationToken cancellationToken)
         {
@@ -64,6 +67,12 @@ namespace MailBlacklist.Engine.Dnsbl
                 result.ZoneMissing = health.ZoneMissing;
                 return result;
             }
+            var route = health.Route;
+            if (route?.Queries != null)
+            {
+                result.Via = DnsblVia.Authoritative;
+                result.Resolver = string.Join(", ", route.Servers);
+            }
             if (health.State == ZoneHealthState.Refusing)
             {
                 Apply(result, health.Refusal);
@@ -72,18 +81,44 @@ namespace MailBlacklist.Engine.Dnsbl
             }
 
             string name = input.QueryName(zone.QueryZone);
-            var answer = await _queries.QueryAsync(name, DnsRecordType.A, cancellationToken).ConfigureAwait(false);
+            var queries = route?.Queries ?? _queries;
+            var answer = await queries.QueryAsync(name, DnsRecordType.A, cancellationToken).ConfigureAwait(false);
+            string refusedDetail = health.RefusedDetail, notAllowed = null;
+            if (route == null && Direct != null && !zone.UsesDqs && DirectQueries.Refusal(zone, answer) is string refusal)
+            {
+                // Refused here although not at the test points (a zone without them, or a resolver
+                // that refuses by volume): the zone's own servers, if its terms allow.
+                refusedDetail = Interpreter.Interpret(zone.Entry, answer, _culture).Detail;
+                if (!DirectQueries.Allowed(zone)) notAllowed = Direct.NotAllowed();
+                else
+                {
+                    route = await Direct.RouteAsync(zone, refusal, cancellationToken).ConfigureAwait(false);
+                    if (route.Queries != null)
+                    {
+                        result.Via = DnsblVia.Authoritative;
+                        queries = route.Queries;
+                        answer = await queries.QueryAsync(name, DnsRecordType.A, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
             var verdict = Interpreter.Interpret(zone.Entry, answer, _culture);
             Apply(result, verdict);
             result.Outcome = answer.Outcome;
             result.ResponseTimeMs = Math.Round(answer.Elapsed.TotalMilliseconds, 1);
             if (!string.IsNullOrEmpty(answer.Server)) result.Resolver = answer.Server;
+            if (route != null && verdict.Status == DnsblStatus.Error)
+            {
+                // Both reasons: why the resolver could not be used, and why the list's servers gave nothing.
+                string direct = route.Queries == null || !answer.IsDefinite ? Direct.Describe(route, answer) : result.Detail;
+                result.Detail = Redact(Join(refusedDetail, direct));
+            }
+            else if (notAllowed != null) result.Detail = Join(result.Detail, notAllowed);
 
             if (verdict.Status == DnsblStatus.Listed || verdict.Status == DnsblStatus.Policy || verdict.Status == DnsblStatus.Info)
             {
                 // TXT only for hits (information-only entries too: backscatter lists say why there):
                 // it doubles the queries and only a hit has a reason.
-                var txt = await _queries.QueryAsync(name, DnsRecordType.Txt, cancellationToken).ConfigureAwait(false);
+                var txt = await queries.QueryAsync(name, DnsRecordType.Txt, cancellationToken).ConfigureAwait(false);
                 if (txt.Outcome == DnsOutcome.Answer)
                     result.Reason = Redact(SafeText.Neutralize(string.Join(" ", txt.Texts)));
                 if (zone.Entry == null || string.IsNullOrEmpty(zone.Entry.LookupUrl))
@@ -106,9 +141,43 @@ namespace MailBlacklist.Engine.Dnsbl
 
         private async Task<ZoneHealth> ProbeAsync(ZoneTarget zone, InputKinds kind, CancellationToken cancellationToken)
         {
+            var health = await ProbeThroughAsync(_queries, zone, kind, cancellationToken).ConfigureAwait(false);
+            if (health.RefusedBy == null || Direct == null || zone.UsesDqs) return health;
+            if (!DirectQueries.Allowed(zone))
+            {
+                if (health.State == ZoneHealthState.Refusing) health.Reason = Join(health.Reason, Direct.NotAllowed());
+                return health;
+            }
+            // The list refuses the resolver: its own servers answer the test points and every input.
+            var route = await Direct.RouteAsync(zone, health.RefusedBy, cancellationToken).ConfigureAwait(false);
+            if (route.Queries == null)
+            {
+                health.Route = route;
+                if (health.State == ZoneHealthState.Refusing) health.Reason = Join(health.Reason, Direct.Describe(route, null));
+                return health;
+            }
+            var direct = await ProbeThroughAsync(route.Queries, zone, kind, cancellationToken).ConfigureAwait(false);
+            direct.Route = route;
+            direct.RefusedBy = health.RefusedBy;
+            direct.RefusedDetail = health.RefusedDetail;
+            return direct;
+        }
+
+        /// <summary>Two sentences of a Detail; a catalogue meaning has no full stop of its own.</summary>
+        private string Join(string first, string second)
+        {
+            if (string.IsNullOrEmpty(first)) return second;
+            if (string.IsNullOrEmpty(second)) return first;
+            char last = first[first.Length - 1];
+            bool ended = last == '.' || last == '\u3002' || last == ')' || last == '\uFF09';
+            return first + (ended ? string.Empty : Text.Pick(".", "\u3002", _culture)) + " " + second;
+        }
+
+        private async Task<ZoneHealth> ProbeThroughAsync(QueryService queries, ZoneTarget zone, InputKinds kind, CancellationToken cancellationToken)
+        {
             // A list that has shut down, or a resolver that cannot reach the internet, says the zone
             // itself does not exist; then every "not listed" would be a lie.
-            var apex = await _queries.QueryAsync(zone.QueryZone, DnsRecordType.Soa, cancellationToken).ConfigureAwait(false);
+            var apex = await queries.QueryAsync(zone.QueryZone, DnsRecordType.Soa, cancellationToken).ConfigureAwait(false);
             if (apex.Outcome == DnsOutcome.NxDomain)
             {
                 var missing = Unhealthy(Text.Format("Unhealthy_ZoneMissing", _culture, zone.Name, apex.Server));
@@ -131,11 +200,26 @@ namespace MailBlacklist.Engine.Dnsbl
             var probes = points.Select(async p =>
             {
                 var input = DnsblInput.ForTestPoint(p.Item1);
-                var answer = await _queries.QueryAsync(input.QueryName(zone.QueryZone), DnsRecordType.A, cancellationToken).ConfigureAwait(false);
+                var answer = await queries.QueryAsync(input.QueryName(zone.QueryZone), DnsRecordType.A, cancellationToken).ConfigureAwait(false);
                 return (point: p.Item1, expectListed: p.Item2, answer, verdict: Interpreter.Interpret(zone.Entry, answer, _culture));
             }).ToList();
             var outcomes = await Task.WhenAll(probes).ConfigureAwait(false);
 
+            // A refusal of the resolver (REFUSED, or the list's refused code) at any test point.
+            string refusedBy = null, refusedDetail = null;
+            foreach (var o in outcomes)
+            {
+                refusedBy = DirectQueries.Refusal(zone, o.answer);
+                if (refusedBy != null) { refusedDetail = o.verdict.Detail; break; }
+            }
+            var health = Judge(zone, outcomes.Select(o => (o.point, o.expectListed, o.answer, o.verdict)).ToList());
+            health.RefusedBy = refusedBy;
+            health.RefusedDetail = refusedDetail;
+            return health;
+        }
+
+        private ZoneHealth Judge(ZoneTarget zone, List<(string point, bool expectListed, DnsAnswer answer, Verdict verdict)> outcomes)
+        {
             bool unknown = false;
             foreach (var o in outcomes)
             {

@@ -19,6 +19,15 @@ namespace MailBlacklist
         NotApplicable,
     }
 
+    /// <summary>Which path the answer came through.</summary>
+    public enum DnsblVia
+    {
+        /// <summary>The configured resolver (-Server, or the system's).</summary>
+        Resolver,
+        /// <summary>The list's own name servers, asked directly because the resolver was refused.</summary>
+        Authoritative,
+    }
+
     /// <summary>One input checked against one zone. Flat, so that Export-Csv writes every column.</summary>
     public sealed class DnsblResult
     {
@@ -54,7 +63,10 @@ namespace MailBlacklist
         /// <summary>The catalogue's lookup URL with {0} for the input; used while LookupUrl is unset.</summary>
         internal string LookupUrlTemplate { set => _lookupUrlTemplate = value; }
         public double ResponseTimeMs { get; set; }
+        /// <summary>The server asked: the resolver, or for Via Authoritative the list's own server.</summary>
         public string Resolver { get; set; }
+        /// <summary>Resolver, or Authoritative when the list's own servers were asked directly.</summary>
+        public DnsblVia Via { get; set; }
         /// <summary>Why the result is an Error, ZoneUnhealthy or NotApplicable, localized.</summary>
         public string Detail { get; set; }
 

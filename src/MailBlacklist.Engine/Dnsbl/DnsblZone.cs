@@ -22,6 +22,10 @@ namespace MailBlacklist
         /// <summary>Each code with its category and meaning, "; "-separated.</summary>
         public string Codes { get; set; }
         public string TestPoints { get; set; }
+        /// <summary>Answers by which the list refuses a resolver, "; "-separated.</summary>
+        public string RefusedCodes { get; set; }
+        /// <summary>Whether the list's terms allow asking its own servers directly.</summary>
+        public bool DirectQueries { get; set; }
 
         public static DnsblZone From(CatalogZone zone, CultureInfo culture) => new DnsblZone
         {
@@ -38,6 +42,8 @@ namespace MailBlacklist
             Codes = string.Join("; ", zone.Codes.Select(c =>
                 (c.Address != null ? c.Code : "mask " + c.Mask.ToString(CultureInfo.InvariantCulture)) + " " + c.Category + " " + Text.Pick(c.Meaning, c.MeaningJa, culture))),
             TestPoints = string.Join("; ", zone.TestPoints.Select(t => t.Query + " " + t.Expect)),
+            RefusedCodes = string.Join("; ", zone.RefusedAddresses),
+            DirectQueries = zone.AllowsDirectQueries,
         };
     }
 }

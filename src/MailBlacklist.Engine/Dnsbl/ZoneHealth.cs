@@ -22,5 +22,12 @@ namespace MailBlacklist.Engine.Dnsbl
         public Verdict Refusal { get; set; }
         /// <summary>Unhealthy because the resolver says the zone itself does not exist.</summary>
         internal bool ZoneMissing { get; set; }
+        /// <summary>The resolver's refusal seen at the test points ("REFUSED" or the list's refused
+        /// code), or null.</summary>
+        internal string RefusedBy { get; set; }
+        /// <summary>That refusal as a localized sentence, for a result's Detail.</summary>
+        internal string RefusedDetail { get; set; }
+        /// <summary>The zone's own servers, when they are asked instead of the refused resolver.</summary>
+        internal MailBlacklist.Engine.Dns.DirectRoute Route { get; set; }
     }
 }

@@ -17,6 +17,8 @@ namespace MailBlacklist.Engine.Dnsbl
         /// <summary>The zone queried. Holds the DQS key when one is used: never show it.</summary>
         internal string QueryZone { get; private set; }
         public InputKinds Kinds { get; private set; }
+        /// <summary>Asked through Spamhaus DQS (with a key): never through the list's public servers.</summary>
+        internal bool UsesDqs { get; private set; }
         /// <summary>The zone needs a key the command was not given.</summary>
         public bool MissingKey { get; private set; }
 
@@ -33,6 +35,7 @@ namespace MailBlacklist.Engine.Dnsbl
                 QueryZone = dqs ? dqsKey + "." + entry.DqsZone.Trim().Trim('.').ToLowerInvariant() + "." + catalog.DqsBase : entry.Name,
                 Kinds = entry.KindSet,
                 MissingKey = entry.NeedsKey && !dqs,
+                UsesDqs = dqs,
             };
         }
 

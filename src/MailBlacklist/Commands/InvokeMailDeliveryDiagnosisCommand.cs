@@ -50,6 +50,10 @@ namespace MailBlacklist.Commands
         [Parameter]
         public string CatalogPath { get; set; }
 
+        /// <summary>Never ask a list's own name servers, even when it refuses the resolver.</summary>
+        [Parameter]
+        public SwitchParameter NoDirect { get; set; }
+
         private QueryService _queries;
         private MailDeliveryDiagnosis _diagnosis;
         private BounceParser _parser;
@@ -61,6 +65,7 @@ namespace MailBlacklist.Commands
         private bool _domainFromCommandLine, _literalFromCommandLine, _domainRead;
         private string[] _lastLiteralPath;
         private readonly List<IPAddress> _addresses = new List<IPAddress>();
+        private DirectQueries _direct;
 
         protected override void BeginProcessing()
         {
@@ -70,6 +75,7 @@ namespace MailBlacklist.Commands
             var catalog = LoadCatalog(CatalogPath);
             string dqsKey = ReadDqsKey(DqsKey);
             _queries = OpenQueries(0, useSessionCache: true);
+            if (!NoDirect) _direct = OpenDirect(0, useSessionCache: true);
 
             // -Zone names lists of any kind: each checker skips what does not apply (NotApplicable).
             var unmatched = new List<string>();
@@ -83,8 +89,8 @@ namespace MailBlacklist.Commands
             if (anyZone && ipUsable.Count == 0 && domainUsable.Count == 0)
                 ThrowConfigurationError("NoZones", ErrorCategory.ObjectNotFound, Zone, "Error_NoZones");
             WriteVerbose(L("Verbose_Zones", string.Join(", ", ipUsable.Concat(domainUsable).Select(z => z.Name).Distinct())));
-            var ipChecker = ipUsable.Count > 0 ? new DnsblChecker(ipUsable, _queries, Culture, dqsKey) : null;
-            var domainChecker = domainUsable.Count > 0 ? new DnsblChecker(domainUsable, _queries, Culture, dqsKey) : null;
+            var ipChecker = ipUsable.Count > 0 ? new DnsblChecker(ipUsable, _queries, Culture, dqsKey) { Direct = _direct } : null;
+            var domainChecker = domainUsable.Count > 0 ? new DnsblChecker(domainUsable, _queries, Culture, dqsKey) { Direct = _direct } : null;
             _diagnosis = new MailDeliveryDiagnosis(_queries, ipChecker, domainChecker, Culture);
             _parser = new BounceParser();
         }
@@ -183,6 +189,7 @@ namespace MailBlacklist.Commands
             if (ProgressShown)
                 WriteProgress(new ProgressRecord(3, L("Diagnosis_Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             if (_dnsFailed) WriteWarning(L("Diagnosis_Warning_DnsFailures"));
+            WarnDirect(_direct);
             WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
             Dispose();
         }

@@ -53,10 +53,15 @@ namespace MailBlacklist.Commands
         [ValidateRange(0, 10_000_000)]
         public int MaxQueriesPerSecond { get; set; }
 
+        /// <summary>Never ask a list's own name servers, even when it refuses the resolver.</summary>
+        [Parameter]
+        public SwitchParameter NoDirect { get; set; }
+
         private Catalog _catalog;
         private QueryService _queries;
         private string _dqsKey;
         private DnsblChecker _ipChecker, _domainChecker;
+        private DirectQueries _direct;
         private readonly OrderedResults<string, DnsblResult[]> _results = new OrderedResults<string, DnsblResult[]>();
         private readonly HashSet<string> _warned = new HashSet<string>(StringComparer.Ordinal);
         private long _received, _written;
@@ -67,6 +72,7 @@ namespace MailBlacklist.Commands
             _catalog = LoadCatalog(CatalogPath);
             _dqsKey = ReadDqsKey(DqsKey);
             _queries = OpenQueries(MaxQueriesPerSecond, useSessionCache: !NoCache);
+            if (!NoDirect) _direct = OpenDirect(MaxQueriesPerSecond, useSessionCache: !NoCache);
 
             var publicOnes = ResolverEndpoints.Where(e => _catalog.IsPublicResolver(e.Address)).ToList();
             if (publicOnes.Count > 0)
@@ -131,6 +137,7 @@ namespace MailBlacklist.Commands
             if (ProgressShown)
                 WriteProgress(new ProgressRecord(1, L("Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             if (Quiet && _anyError) WarnOnce("QuietErrors", L("Warning_QuietErrors"));
+            WarnDirect(_direct);
             WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
             Dispose();
         }
@@ -146,7 +153,7 @@ namespace MailBlacklist.Commands
             if (zones.Count == 0)
                 ThrowConfigurationError("NoZones", ErrorCategory.ObjectNotFound, Zone, "Error_NoZones");
             WriteVerbose(L("Verbose_Zones", string.Join(", ", zones.Select(z => z.Name))));
-            var checker = new DnsblChecker(zones, _queries, Culture, _dqsKey);
+            var checker = new DnsblChecker(zones, _queries, Culture, _dqsKey) { Direct = _direct };
             if (domains) _domainChecker = checker; else _ipChecker = checker;
             return checker;
         }
@@ -204,7 +211,9 @@ namespace MailBlacklist.Commands
                 WarnOnce("PublicResolverRefused", L("Warning_PublicResolverRefused", r.Zone, r.Resolver));
             if (r.Status == DnsblStatus.Error && r.Outcome == DnsOutcome.BrokenResolver)
                 WarnOnce("BrokenResolver", L("Warning_BrokenResolver", r.Resolver));
-            if (r.Status == DnsblStatus.Error && (r.Outcome == DnsOutcome.Unreachable || r.Outcome == DnsOutcome.Timeout))
+            // A list's own servers that did not answer are in its Detail and the direct-query warning;
+            // this one is about the resolver.
+            if (r.Status == DnsblStatus.Error && r.Via == DnsblVia.Resolver && (r.Outcome == DnsOutcome.Unreachable || r.Outcome == DnsOutcome.Timeout))
                 WarnOnce("NoAnswer", L("Warning_NoAnswer", r.Resolver));
         }
 
