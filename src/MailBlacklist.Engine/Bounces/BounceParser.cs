@@ -21,8 +21,11 @@ namespace MailBlacklist.Engine.Bounces
 
         static BounceParser()
         {
-            // ISO-2022-JP, Shift_JIS, EUC-JP and friends are not in .NET Core's default encodings.
+            // ISO-2022-JP, Shift_JIS, EUC-JP and friends are not in .NET Core's default encodings
+            // (.NET Framework has them all built in).
+#if NETCOREAPP
             Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+#endif
             // Only after the line above: MimeKit learns the available charsets when first used.
             MimeOptions = new ParserOptions { CharsetEncoding = Encoding.UTF8 };
         }
