@@ -89,8 +89,9 @@ Describe 'New-DelistingRequest' {
         }
         It 'gives the time of the bounce in this computer''s time zone' {
             $date = (Get-Content (Join-Path $Samples 'spamhaus-sbl.eml') | Where-Object { $_ -match '^Date:' } | Select-Object -First 1) -replace '^Date:\s*'
-            $when = [DateTimeOffset]::MinValue
-            [MimeKit.Utils.DateUtils]::TryParse($date, [ref] $when) | Should -BeTrue
+            # RFC 5322 form 'Tue, 24 Nov 2026 09:15:02 +0900' (MimeKit is private to the module now).
+            $date = $date -replace '([+-]\d\d)(\d\d)\s*$', '$1:$2'
+            $when = [DateTimeOffset]::ParseExact($date.Trim(), 'ddd, d MMM yyyy HH:mm:ss zzz', [cultureinfo]::InvariantCulture)
             $Req[0].Body | Should -Match ([regex]::Escape([TimeZoneInfo]::ConvertTime($when, [TimeZoneInfo]::Local).ToString('yyyy-MM-dd HH:mm')))
         }
         It 'names the other parties the findings call for, and -To writes theirs' {
