@@ -1,5 +1,5 @@
 @{
-    RootModule           = 'MailBlacklist.dll'
+    RootModule           = 'MailBlacklist.psm1'
     ModuleVersion        = '0.1.0'
     GUID                 = '92be0526-d152-4199-9419-30749f2f6ff7'
     Author               = 'MailBlacklist developers'
@@ -9,7 +9,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MailBlacklist.Format.ps1xml')
-    CmdletsToExport      = @('Test-Dnsbl', 'Get-DnsblZone', 'Get-MailServerIp', 'Get-BounceReason', 'Invoke-MailDeliveryDiagnosis')
+    CmdletsToExport      = @('Test-Dnsbl', 'Get-DnsblZone', 'Get-MailServerIp', 'Get-BounceReason', 'Invoke-MailDeliveryDiagnosis', 'New-DelistingRequest', 'Export-MailDeliveryReport')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -47,16 +47,30 @@ function Invoke-Clean {
 
 function Invoke-Build {
     if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
-    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/MailBlacklist/MailBlacklist.csproj'),
-        '-c', $Configuration, '-o', $ModuleOut, '--nologo', '-v', 'q', '-clp:NoSummary')
-    # PowerShell never needs these; they only confuse a reader of the module folder.
-    Get-ChildItem $ModuleOut -Filter '*.deps.json' | Remove-Item
-    Copy-Item (Join-Path $Root 'MailBlacklist.psd1') $ModuleOut
+    # One private folder per framework (bin/net8.0 for PowerShell 7, bin/net472 for Windows
+    # PowerShell 5.1): the cmdlets, the engine, the loader and every dependency. The module
+    # root holds only what PowerShell reads by name: manifest, psm1, formats, help, catalogue.
+    foreach ($framework in 'net8.0', 'net472') {
+        Invoke-Native dotnet @('publish', (Join-Path $Root 'src/MailBlacklist/MailBlacklist.csproj'),
+            '-c', $Configuration, '-f', $framework, '-o', (Join-Path $ModuleOut "bin/$framework"),
+            '--nologo', '-v', 'q', '-clp:NoSummary')
+        # PowerShell never needs these; they only confuse a reader of the module folder.
+        Get-ChildItem (Join-Path $ModuleOut "bin/$framework") -Filter '*.deps.json' | Remove-Item
+        # The catalogue is the user's to read and copy: one copy, at the module root.
+        Move-Item (Join-Path $ModuleOut "bin/$framework/catalog.json") $ModuleOut -Force
+    }
+    Copy-Item (Join-Path $Root 'MailBlacklist.psd1'), (Join-Path $Root 'MailBlacklist.psm1'),
+        (Join-Path $Root 'src/MailBlacklist/MailBlacklist.Format.ps1xml') $ModuleOut
     foreach ($culture in 'en-US', 'ja-JP') {
         $dest = Join-Path $ModuleOut $culture
         New-Item -ItemType Directory -Force $dest | Out-Null
         Copy-Item (Join-Path $Root "$culture/*") $dest -Recurse -Force
     }
+    # Get-Help looks in the UI culture's folder, then its parent: a bare "ja" (LANG=ja) never
+    # reaches ja-JP, so the Japanese help also goes to ja.
+    $ja = Join-Path $ModuleOut 'ja'
+    New-Item -ItemType Directory -Force $ja | Out-Null
+    Copy-Item (Join-Path $Root 'ja-JP/*') $ja -Recurse -Force
     Write-Host "Built $ModuleOut"
 }
 
@@ -67,6 +81,8 @@ function Get-PesterModulePath {
     $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else {
         ((dotnet nuget locals global-packages -l) -replace '^global-packages:\s*', '').Trim()
     }
+    # The isolation tests load other versions of our libraries from here.
+    $env:MAILBLACKLIST_TEST_NUGET = $packages
     $version = ([xml](Get-Content $proj -Raw)).Project.ItemGroup.PackageDownload |
         Where-Object Include -eq 'Pester' | ForEach-Object { $_.Version.Trim('[', ']') }
     Join-Path $packages "pester/$version/tools/Pester.psd1"

@@ -420,7 +420,7 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
                 $r.Findings | Export-Csv -Path $csv -NoTypeInformation -Encoding utf8
                 $back = Import-Csv $csv
                 $back.Count | Should -Be $r.Findings.Count
-                ($back[0].PSObject.Properties.Name) | Should -Be @('Input', 'Target', 'Check', 'Severity', 'CauseCode', 'Cause', 'Evidence', 'Fix', 'Url')
+                ($back[0].PSObject.Properties.Name) | Should -Be @('Input', 'Target', 'Check', 'Severity', 'CauseCode', 'Cause', 'Evidence', 'Fix', 'Url', 'Change', 'Since')
                 Get-Content $csv -Raw | Should -Not -Match 'System\.(Object|Collections)'
                 @($back.Input | Select-Object -Unique).Count | Should -Be 4
                 ($back | Where-Object CauseCode -eq 'DmarcMissing').Severity | Should -Be 'Warning'
@@ -472,7 +472,7 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
             $inputs | Should -Be $Tenants
         }
         It 'writes every column readably: one line per row, no type names, Import-Csv round-trips' {
-            $columns = 'Input', 'Target', 'Check', 'Severity', 'CauseCode', 'Cause', 'Evidence', 'Fix', 'Url'
+            $columns = 'Input', 'Target', 'Check', 'Severity', 'CauseCode', 'Cause', 'Evidence', 'Fix', 'Url', 'Change', 'Since'
             $Rows[0].PSObject.Properties.Name | Should -Be $columns
             $lines = [System.IO.File]::ReadAllLines($Csv)
             $lines.Count | Should -Be ($Rows.Count + 1)              # no cell broke a line
@@ -691,13 +691,13 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
             $dk.CauseCode | Should -Not -Contain 'Ok'
         }
         It 'finds organizational domains with the shipped Public Suffix List (wildcard and exception rules)' {
-            $psl = [MailBlacklist.Engine.MailServers.PublicSuffixList]::LoadFile((Join-Path (Split-Path $ModulePath) 'public_suffix_list.dat'))
+            $psl = [MailBlacklist.Engine.MailServers.PublicSuffixList]::LoadFile((Get-ChildItem (Split-Path $ModulePath) -Recurse -Filter 'public_suffix_list.dat' | Select-Object -First 1).FullName)
             $psl.OrganizationalDomain('a.b.example.co.uk') | Should -Be 'example.co.uk'
             $psl.OrganizationalDomain('www.city.kawasaki.jp') | Should -Be 'city.kawasaki.jp'   # !city.kawasaki.jp
             $psl.OrganizationalDomain('x.y.kawasaki.jp') | Should -Be 'x.y.kawasaki.jp'        # *.kawasaki.jp
             $psl.OrganizationalDomain('co.uk') | Should -BeNullOrEmpty
             $psl.OrganizationalDomain('lists.org.test') | Should -Be 'org.test'                # the implicit "*" rule
-            (Get-Content -TotalCount 3 (Join-Path (Split-Path $ModulePath) 'public_suffix_list.dat')) -join ' ' | Should -Match 'Mozilla Public'
+            (Get-Content -TotalCount 3 (Get-ChildItem (Split-Path $ModulePath) -Recurse -Filter 'public_suffix_list.dat' | Select-Object -First 1).FullName) -join ' ' | Should -Match 'Mozilla Public'
         }
         It 'writes the DKIM causes and fixes in Japanese under ja-JP' {
             $ps = [powershell]::Create()

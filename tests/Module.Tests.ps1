@@ -48,7 +48,13 @@ Describe 'Module' {
 Register-PSResourceRepository -Name t -Uri '$packages' -Trusted
 Install-PSResource -Name MailBlacklist -Repository t -TrustRepository -Scope CurrentUser
 Import-Module MailBlacklist
-'{0}|{1}' -f (Get-Module MailBlacklist).ModuleBase, (Get-DnsblZone -Default).Count
+`$base = (Get-Module MailBlacklist).ModuleBase
+`$count = (Get-DnsblZone -Default).Count
+# The package carries both private folders, and the installed copy loads its own libraries.
+`$engine = [System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'MailBlacklist.Engine' }
+`$alc = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$engine).Name
+`$net472 = Test-Path (Join-Path `$base 'bin/net472/MailBlacklist.dll')
+'{0}|{1}|{2}|{3}|{4}' -f `$base, `$count, (Split-Path `$engine.Location), `$alc, `$net472
 "@
         $savedHome = $env:HOME
         try {
@@ -57,9 +63,12 @@ Import-Module MailBlacklist
         }
         finally { $env:HOME = $savedHome }
         $line = $out | Select-Object -Last 1
-        $base, $count = "$line" -split '\|'
-        $base | Should -BeLike "$home_*"
+        $base, $count, $engineDir, $context, $net472 = "$line" -split '\|'
+        $base | Should -BeLike "$home_*" -Because ($out | Out-String)
         [int]$count | Should -BeGreaterThan 5
+        $engineDir | Should -Be (Join-Path $base 'bin/net8.0')
+        $context | Should -Be 'MailBlacklist'
+        $net472 | Should -Be 'True'
     }
 }
 

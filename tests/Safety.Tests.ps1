@@ -80,7 +80,8 @@ Describe 'Every string that leaves the module is shown safe' {
     }
     It 'escapes DiagnosticText and Url of a bounce' {
         $Bounce.DiagnosticText | Should -BeLike '*192.0.2.2\u200E\x1B]0;x'
-        $Bounce.Url | Should -BeLike 'https://www.spamhaus.org/query/ip/192.0.2.2\u200E\x1B*'
+        # A URL ends where a control or format character starts.
+        $Bounce.Url | Should -BeExactly 'https://www.spamhaus.org/query/ip/192.0.2.2'
         @(Get-UnsafeText $Bounce) | Should -BeNullOrEmpty
     }
     It 'escapes bidi controls in -Message text (the case the fuzz campaign found)' {
@@ -92,7 +93,7 @@ Describe 'Every string that leaves the module is shown safe' {
         $all = Invoke-MailDeliveryDiagnosis -LiteralPath $Report -Zone spamhaus.bl.test -Server $Lab.Dnsdist -CatalogPath $LabCatalog -TimeoutSec 1 -Retry 0 -Verbose *>&1
         $bounce = $all | Where-Object { $_ -is [MailBlacklist.DiagnosisFinding] -and $_.Check -eq 'Bounce' }
         $bounce.Target | Should -BeExactly 'a\u202Bb@example.org'
-        $bounce.Evidence | Should -BeLike '*192.0.2.2\u200E\x1B]0;x'
+        $bounce.Evidence | Should -BeLike '*192.0.2.2\u200E\x1B]0;x*'
         @($all | Where-Object { $_ -is [MailBlacklist.DiagnosisFinding] }).Count | Should -BeGreaterThan 1
         @(Get-UnsafeText $all) | Should -BeNullOrEmpty
     }

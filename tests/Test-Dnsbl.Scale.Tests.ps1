@@ -147,6 +147,37 @@ Describe 'Test-Dnsbl adapts to the server it asks' {
         }
         finally { $hole.Dispose() }
     }
+
+    It 'moves to the second server at once when the first is <Name>, and says so per server with -Verbose' -ForEach @(
+        @{ Name = 'the lab''s Dead port (nothing listens)'; Kind = 'Dead' }
+        @{ Name = 'silent (a socket that never reads: no ICMP either)'; Kind = 'Hole' }
+    ) {
+        $hole = [System.Net.Sockets.Socket]::new('InterNetwork', 'Dgram', 'Udp')
+        $hole.ReceiveBufferSize = 4MB
+        $hole.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
+        try {
+            $first = if ($Kind -eq 'Dead') { $Lab.Dead } else { '127.0.0.1:{0}' -f $hole.LocalEndPoint.Port }
+            $inputs = 0..299 | ForEach-Object { Get-BenchAddress $_ }
+            # Default -TimeoutSec and -Retry: a query that waited out its budget on the first
+            # server would take 6 s; one retransmission timeout (about 0.5 s) is what it should cost.
+            $sw = [System.Diagnostics.Stopwatch]::StartNew()
+            $c = Invoke-Captured { $inputs | Test-Dnsbl -Zone $BenchZones[0..9] -Server $first, $Lab.Rbldnsd -CatalogPath $LabCatalog -NoCache -Verbose }
+            $seconds = $sw.Elapsed.TotalSeconds
+            $c.Output.Count | Should -Be 3000
+            @($c.Output | Where-Object Status -eq 'Error').Count | Should -Be 0
+            @($c.Output | Where-Object Status -eq 'Listed').Count | Should -Be 30
+            $c.Output.Resolver | Sort-Object -Unique | Should -Be $Lab.Rbldnsd
+            $seconds | Should -BeLessThan 5
+            # The verbose line per server: the first answered nothing, the second everything.
+            $firstLine = $c.Verbose | Where-Object { $_ -like "DNS server ${first}:*" }
+            $firstLine | Should -Match 'answered 0,'
+            # The first got only the queries of its first window and one probe at a time after it.
+            $firstLine | Should -Match 'sent (\d+),'
+            [int]($firstLine -replace '^.* sent (\d+),.*$', '$1') | Should -BeLessThan 100
+            $c.Verbose | Where-Object { $_ -like "DNS server $($Lab.Rbldnsd):*" } | Should -Match 'unanswered 0\.$'
+        }
+        finally { $hole.Dispose() }
+    }
 }
 
 Describe 'The UDP client never takes a forged answer' {
@@ -393,7 +424,7 @@ Describe 'The UDP DNS client' {
 
     It 'opens its window wide for a slow server that answers everything' {
         # dnsdist adds 50 ms to every answer and loses none: no queueing, no loss, so the window
-        # must leave its start of 16 far behind (a fixed window would stay there). On a quiet
+        # must leave its start of 32 far behind (a fixed window would stay there). On a quiet
         # machine it reaches the ceiling; a machine busy enough to slow dnsdist's answers still
         # leaves it above 100.
         $slow = New-Resolver $Lab.Delayed -TimeoutSec 2

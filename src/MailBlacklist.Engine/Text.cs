@@ -9,7 +9,7 @@ namespace MailBlacklist.Engine
     {
         // One resource file per area (Resources/*.resx), so that each area's texts stay together.
         private static readonly ResourceManager[] Resources =
-            new[] { "Strings", "BounceStrings", "DiagnosisStrings" }
+            new[] { "Strings", "BounceStrings", "DiagnosisStrings", "RequestStrings", "ReportStrings" }
                 .Where(name => typeof(Text).Assembly.GetManifestResourceInfo("MailBlacklist.Engine.Resources." + name + ".resources") != null)
                 .Select(name => new ResourceManager("MailBlacklist.Engine.Resources." + name, typeof(Text).Assembly))
                 .ToArray();
@@ -18,7 +18,7 @@ namespace MailBlacklist.Engine
         // culture is not the PowerShell host's.
         public static string Get(string key, CultureInfo culture)
         {
-            culture = culture ?? CultureInfo.CurrentUICulture;
+            culture = ForLookup(culture ?? CultureInfo.CurrentUICulture);
             // Every bounce asks for its cause and fix: look each text up once per culture.
             var cacheKey = (key, culture.Name);
             if (Cache.TryGetValue(cacheKey, out string known)) return known;
@@ -45,6 +45,13 @@ namespace MailBlacklist.Engine
             return key;
 #endif
         }
+
+        // The Japanese texts ship as one ja-JP satellite. A bare "ja" (LANG=ja) or another ja-XX
+        // would fall back to English through .NET's chain, so every Japanese culture reads ja-JP.
+        private static readonly CultureInfo JapaneseTexts = CultureInfo.GetCultureInfo("ja-JP");
+
+        internal static CultureInfo ForLookup(CultureInfo culture) =>
+            culture.TwoLetterISOLanguageName == "ja" ? JapaneseTexts : culture;
 
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), string> Cache =
             new System.Collections.Concurrent.ConcurrentDictionary<(string, string), string>();

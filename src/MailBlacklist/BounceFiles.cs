@@ -6,6 +6,7 @@ using System.Management.Automation;
 using MailBlacklist.Engine;
 using MailBlacklist.Engine.Bounces;
 using MailBlacklist.Engine.Dnsbl;
+using MailBlacklist.Loader;
 
 namespace MailBlacklist
 {
@@ -93,6 +94,12 @@ namespace MailBlacklist
             {
                 error(ex.ErrorId, ex.ErrorId == "InputTooLarge" ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidData, file, ex.MessageKey,
                     (ex.Arguments ?? new object[0]).Select(a => a is string text ? SafeText.Neutralize(text) : a).ToArray());
+            }
+            catch (Exception ex) when (DependencyLoadException.From(ex) != null)
+            {
+                // The runtime could not load one of the module's assemblies (FileLoadException is an
+                // IOException): a broken installation, not a bad file. Stop the command, naming it.
+                throw DependencyLoadException.From(ex);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

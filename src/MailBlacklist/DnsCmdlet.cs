@@ -71,6 +71,16 @@ namespace MailBlacklist
             return Queries;
         }
 
+        /// <summary>Once per command, with -Verbose: what the UDP client learned about each server
+        /// (final window, round-trip time, losses), for an administrator tuning -ThrottleLimit.</summary>
+        protected void WriteServerStatistics()
+        {
+            if (_resolvers == null) return;
+            foreach (var s in _resolvers.Statistics)
+                WriteVerbose(L("Verbose_ServerStatistics", s.Server, s.Window, s.LargestWindow, s.SrttMs, s.RtoMs,
+                    s.Sent, s.Answered, s.Lost, s.Retransmitted, s.Unanswered));
+        }
+
         /// <summary>Asking a list's own name servers when it refuses the resolver (after
         /// <see cref="OpenQueries"/>), with the same timeout, retries and ceiling.</summary>
         protected DirectQueries OpenDirect(int maxQueriesPerSecond, bool useSessionCache)

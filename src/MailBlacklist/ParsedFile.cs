@@ -6,6 +6,7 @@ using System.Management.Automation;
 using MailBlacklist.Engine;
 using MailBlacklist.Engine.Bounces;
 using MailBlacklist.Engine.Dnsbl;
+using MailBlacklist.Loader;
 
 namespace MailBlacklist
 {
@@ -47,6 +48,12 @@ namespace MailBlacklist
             catch (BounceInputException ex)
             {
                 return Error(ex.ErrorId, ex.ErrorId == "InputTooLarge" ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidData, ex.MessageKey, ex.Arguments);
+            }
+            catch (Exception ex) when (DependencyLoadException.From(ex) != null)
+            {
+                // The runtime could not load one of the module's assemblies (FileLoadException is an
+                // IOException): a broken installation, not a bad file. Stop the command, naming it.
+                throw DependencyLoadException.From(ex);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

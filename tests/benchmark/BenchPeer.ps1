@@ -10,8 +10,8 @@ function Invoke-PeerBench([string] $Script, [int] $Direct, [int] $Delayed) {
            elseif (-not (Get-Command unshare -ErrorAction Ignore)) { 'needs unshare (util-linux)' }
     if (-not $why) {
         # peer-bench.sh also needs dig and /usr/bin/time, which the lab does not install.
-        $need = @(@{ Tool = 'dig'; Package = 'bind9-dnsutils' }, @{ Tool = '/usr/bin/time'; Package = 'time' }) |
-            Where-Object { -not (Get-Command $_.Tool -ErrorAction Ignore) } | ForEach-Object { $_.Package }
+        $need = @(@(@{ Tool = 'dig'; Package = 'bind9-dnsutils' }, @{ Tool = '/usr/bin/time'; Package = 'time' }) |
+            Where-Object { -not (Get-Command $_.Tool -ErrorAction Ignore) } | ForEach-Object { $_.Package })
         if ($need) {
             & apt-get install -y -q --no-install-recommends @need | Out-Null
             if ($LASTEXITCODE -ne 0) { $why = "needs the Debian packages $($need -join ' ') (apt-get install failed)" }

@@ -10,7 +10,8 @@
 Set-StrictMode -Version 3.0
 
 $script:LabRoot = $PSScriptRoot
-$script:DebianPackages = @('rbldnsd', 'knot', 'dnsdist', 'dnsperf', 'knot-dnsutils', 'unbound')
+# chromium renders the HTML report in its tests (Export-MailDeliveryReport.Tests.ps1).
+$script:DebianPackages = @('rbldnsd', 'knot', 'dnsdist', 'dnsperf', 'knot-dnsutils', 'unbound', 'chromium')
 # program -> Debian package
 $script:Programs = [ordered]@{
     rbldnsd = 'rbldnsd'
@@ -19,6 +20,7 @@ $script:Programs = [ordered]@{
     dnsperf = 'dnsperf'
     kdig    = 'knot-dnsutils'
     unbound = 'unbound'
+    chromium = 'chromium'
 }
 $script:DqsKey = 'secretkey123abc'
 $script:DqsBase = 'zen.dq.spamhaus.test'

@@ -21,8 +21,11 @@ namespace MailBlacklist.Engine.Bounces
 
         static BounceParser()
         {
-            // ISO-2022-JP, Shift_JIS, EUC-JP and friends are not in .NET Core's default encodings.
+            // ISO-2022-JP, Shift_JIS, EUC-JP and friends are not in .NET Core's default encodings
+            // (.NET Framework has them all built in).
+#if NETCOREAPP
             Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+#endif
             // Only after the line above: MimeKit learns the available charsets when first used.
             MimeOptions = new ParserOptions { CharsetEncoding = Encoding.UTF8 };
         }
@@ -132,7 +135,7 @@ namespace MailBlacklist.Engine.Bounces
                 // Persistent: each part's content stays a view of raw, read when it is decoded,
                 // instead of being copied into memory blocks first. The stream is never disposed
                 // (a MemoryStream over an array holds nothing else), so the views stay readable.
-                message = MimeMessage.Load(MimeOptions, new MemoryStream(raw, false), persistent: true);
+                message = Load(raw);
             }
             catch (Exception ex) when (ex is FormatException || ex is ParseException || ex is IOException)
             {
@@ -143,6 +146,22 @@ namespace MailBlacklist.Engine.Bounces
             var parts = MessageParts.Collect(message);
             var context = new Context { Path = path, Number = number, Culture = culture, Message = message, Parts = parts, Depth = depth };
             return Neutralized(new MessageReader(this, context).Read());
+        }
+
+        // One MIME parser per worker thread, reset for each message: a new parser per message
+        // allocates its read buffers again, which showed as a large share of the garbage (and GC
+        // time) per bounce. SetStream starts it afresh, as MimeMessage.Load would.
+        [ThreadStatic] private static MimeParser _mimeParser;
+        [ThreadStatic] private static MemoryStream _noStream;
+
+        private static MimeMessage Load(byte[] raw)
+        {
+            var empty = _noStream ?? (_noStream = new MemoryStream(new byte[0], false));
+            var parser = _mimeParser ?? (_mimeParser = new MimeParser(MimeOptions, empty, MimeFormat.Entity, persistent: true));
+            parser.SetStream(new MemoryStream(raw, false), MimeFormat.Entity, persistent: true);
+            try { return parser.ParseMessage(); }
+            // The parser is kept for the thread: it must not keep this message's bytes alive.
+            finally { parser.SetStream(empty, MimeFormat.Entity, persistent: true); }
         }
 
         private static string Decode(byte[] raw)
@@ -281,7 +300,9 @@ namespace MailBlacklist.Engine.Bounces
                 if (r.Reason == "Delayed" || r.Reason == "Expired") texts = "Delayed";
             }
             r.Cause = Text.Get("Cause_" + texts, culture);
-            r.Fix = Text.Get("Fix_" + texts, culture);
+            // Microsoft's own lists have their own removal path, not "request removal on the list's page".
+            string fixTexts = r.Reason == "Blocked" || r.Reason == "BadReputation" ? _rules.FixForProviderCode(r.ProviderCode) : null;
+            r.Fix = Text.Get("Fix_" + (fixTexts ?? texts), culture);
         }
 
         private static readonly TieredRegex QuotesRemoteReply = Patterns.Make(@"\bsaid:\s*[245]\d\d\b|\bhost \S+ said\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);

@@ -33,6 +33,21 @@ namespace MailBlacklist.Engine.Bounces
         [DataMember(Name = "phraseBeatsStatus")] public List<string> PhraseBeatsStatus { get; set; }
         [DataMember(Name = "strongStatusCodes")] public List<string> StrongStatusCodes { get; set; }
         [DataMember(Name = "evidence")] public EvidenceRules Evidence { get; set; }
+        /// <summary>Receivers' own block lists that have their own removal path: a provider code
+        /// pattern and the Fix_ text suffix to use instead of the reason's generic one.</summary>
+        [DataMember(Name = "providerFixes")] public List<ProviderFix> ProviderFixes { get; set; }
+
+        /// <summary>The Fix_ suffix for a receiver's own code (S3150, 5.7.606), or null.</summary>
+        public string FixForProviderCode(string code)
+        {
+            if (string.IsNullOrEmpty(code)) return null;
+            foreach (var f in ProviderFixes ?? new List<ProviderFix>())
+            {
+                try { if (System.Text.RegularExpressions.Regex.IsMatch(code, f.Pattern, System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100))) return f.Fix; }
+                catch (System.Text.RegularExpressions.RegexMatchTimeoutException) { }
+            }
+            return null;
+        }
 
         private static readonly Lazy<BounceRules> Shipped = new Lazy<BounceRules>(LoadShipped);
 
@@ -234,5 +249,12 @@ namespace MailBlacklist.Engine.Bounces
         /// <summary>Fixed name to report; empty when the pattern captures the zone as "name".</summary>
         [DataMember(Name = "name")] public string Name { get; set; }
         internal TieredRegex Regex { get; set; }
+    }
+
+    [DataContract]
+    public sealed class ProviderFix
+    {
+        [DataMember(Name = "pattern")] public string Pattern { get; set; }
+        [DataMember(Name = "fix")] public string Fix { get; set; }
     }
 }

@@ -107,7 +107,8 @@ namespace MailBlacklist.Engine.Bounces
                 if (entity is MimePart part && part.Content != null) part.Content.DecodeTo(stream);
                 else if (entity is MessagePart mp && mp.Message != null) mp.Message.WriteTo(stream);
                 else entity.WriteTo(stream);
-                return System.Text.Encoding.UTF8.GetString(stream.ToArray()).Replace("\r\n", "\n");
+                // The stream's own buffer, not a ToArray copy of it.
+                return System.Text.Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length).Replace("\r\n", "\n");
             }
         }
 

@@ -26,6 +26,10 @@ namespace MailBlacklist
         public string Fix { get; set; } = string.Empty;
         /// <summary>The page to act on: the list's lookup/removal page, the receiver's sender portal.</summary>
         public string Url { get; set; } = string.Empty;
+        /// <summary>With -Baseline: New, Unchanged, or Resolved for a problem of the baseline that is gone.</summary>
+        public string Change { get; set; } = string.Empty;
+        /// <summary>With -Baseline: when this finding was first seen, UTC, ISO 8601.</summary>
+        public string Since { get; set; } = string.Empty;
 
         public override string ToString() => Target + " " + Check + ": " + CauseCode;
     }

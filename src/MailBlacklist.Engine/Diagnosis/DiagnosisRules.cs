@@ -86,6 +86,8 @@ namespace MailBlacklist.Engine.Diagnosis
         [DataMember(Name = "reasons")] public List<string> Reasons { get; set; }
         [DataMember(Name = "pattern")] public string Pattern { get; set; }
         [DataMember(Name = "url")] public string Url { get; set; }
+        /// <summary>A resource key suffix (Fix_...) for a fix narrower than the cause's own.</summary>
+        [DataMember(Name = "fix")] public string Fix { get; set; }
         internal Regex Regex { get; set; }
         public DiagnosisSeverity Severity => Enum.TryParse(SeverityName, true, out DiagnosisSeverity s) ? s : DiagnosisSeverity.Warning;
     }

@@ -96,7 +96,9 @@ namespace MailBlacklist.Engine.Diagnosis
                 var rule = _rules.Match(bounce);
                 causes.Add(rule.Cause);
                 string url = FirstOf(bounce.Url, rule.Url, _rules.UrlFor(rule.Cause));
-                add(FirstOf(bounce.Recipient, label), "Bounce", rule.Severity, rule.Cause, BounceEvidence(bounce), url);
+                var finding = add(FirstOf(bounce.Recipient, label), "Bounce", rule.Severity, rule.Cause, BounceEvidence(bounce), url);
+                // One cause can have receiver-specific fixes (Microsoft 365's portal vs Outlook.com's form).
+                if (!string.IsNullOrEmpty(rule.Fix)) finding.Fix = T("Fix_" + rule.Fix);
                 var s = BounceSender.From(bounce);
                 if (sender == null || (sender.Address == null && s.Address != null)) sender = s;
             }

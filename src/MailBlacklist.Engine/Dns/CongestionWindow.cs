@@ -10,7 +10,9 @@ namespace MailBlacklist.Engine.Dns
     /// queries, shows the queue before it overflows. Not thread-safe: the owner holds its lock.</summary>
     internal sealed class CongestionWindow
     {
-        public const int InitialWindow = 16;
+        /// <summary>RFC 6928 lets TCP start with 10 segments (about 14 KB); 32 queries are about
+        /// 1.6 KB, a quarter of what a plain rbldnsd's socket buffer holds (about 118).</summary>
+        public const int InitialWindow = 32;
         public const int MinimumWindow = 4;
         /// <summary>Our queries allowed to wait in queues (the server's socket buffer, ours) before
         /// the window stops growing, and the level above which it shrinks. Well below the ~118
@@ -63,6 +65,10 @@ namespace MailBlacklist.Engine.Dns
                 return TimeSpan.FromSeconds(Math.Min(seconds, 60));
             }
         }
+
+        /// <summary>Still doubling the window each round trip (below the slow-start threshold, no
+        /// queueing seen).</summary>
+        public bool InSlowStart => _queueLow && _window < _threshold && _window < _ceiling;
 
         /// <summary>Smoothed round-trip time in seconds (0 before the first sample).</summary>
         public double Srtt => _srtt;

@@ -9,8 +9,9 @@ namespace MailBlacklist.Engine.Dns
     /// <summary>One server's sockets on random source ports (RFC 5452): an off-path forger must
     /// guess the port among these as well as the ID, and each socket is replaced after
     /// <see cref="SendsPerPort"/> queries or <see cref="PortLifetime"/>; a replaced socket stays
-    /// open until its last query is done. Also the random source of query IDs. Not thread-safe:
-    /// the owning <see cref="ServerLink"/> holds its lock.</summary>
+    /// open until its last query is done. Also the random source of query IDs. One
+    /// <see cref="PortReader"/> reads them all. Not thread-safe, except <see cref="Open"/>: the
+    /// owning <see cref="ServerLink"/> holds its lock.</summary>
     internal sealed class PortPool : IDisposable
     {
         public const int PoolSize = 8;
@@ -20,6 +21,8 @@ namespace MailBlacklist.Engine.Dns
         private readonly IPEndPoint _server;
         private readonly Action<UdpPort, byte[], int> _onDatagram;
         private readonly Action<UdpPort> _onUnreachable;
+        private PortReader _reader;
+        private volatile UdpPort[] _open = new UdpPort[0];
         private readonly UdpPort[] _ports = new UdpPort[PoolSize];
         private readonly List<UdpPort> _retired = new List<UdpPort>();
         private readonly HashSet<int> _portsUsed = new HashSet<int>();
@@ -44,10 +47,21 @@ namespace MailBlacklist.Engine.Dns
             var port = _ports[i];
             if (port != null && !port.Retired && port.Sent < SendsPerPort && now - port.Created < PortLifetime) return port;
             if (port != null) Retire(port);
-            port = new UdpPort(_server, _onDatagram, _onUnreachable);
+            port = new UdpPort(_server);
             _ports[i] = port;
             _portsUsed.Add(port.LocalPort);
+            Changed();
+            if (_reader == null) _reader = new PortReader(() => _open, _onDatagram, _onUnreachable, "MailBlacklist DNS " + ServerEndpoint.Format(_server));
             return port;
+        }
+
+        /// <summary>The sockets open now, for the reader (any thread).</summary>
+        public UdpPort[] Open => _open;
+
+        private void Changed()
+        {
+            var open = new List<UdpPort>(All());
+            _open = open.ToArray();
         }
 
         /// <summary>A query left <paramref name="port"/>: a replaced socket closes with its last query.</summary>
@@ -57,6 +71,7 @@ namespace MailBlacklist.Engine.Dns
             {
                 _retired.Remove(port);
                 port.Dispose();
+                Changed();
             }
         }
 
@@ -74,6 +89,7 @@ namespace MailBlacklist.Engine.Dns
             port.Retired = true;
             if (port.Pending.Count == 0) port.Dispose();
             else _retired.Add(port);
+            // The caller puts the new socket in the slot and publishes the set.
         }
 
         private byte NextByte()
@@ -88,6 +104,8 @@ namespace MailBlacklist.Engine.Dns
 
         public void Dispose()
         {
+            _reader?.Stop();
+            _open = new UdpPort[0];
             foreach (var p in All()) p.Dispose();
             _random.Dispose();
         }

@@ -20,8 +20,10 @@ namespace MailBlacklist.Engine.Dns
         // peak memory and much of its time in the collector, for no extra hit.
         private readonly AnswerCache _commandCache = new AnswerCache(50_000, honourTtl: false);
         private readonly AnswerCache _sessionCache;
-        private readonly ConcurrentDictionary<string, Lazy<Task<DnsAnswer>>> _inFlight =
-            new ConcurrentDictionary<string, Lazy<Task<DnsAnswer>>>(StringComparer.Ordinal);
+        // Questions on their way, so that a duplicate waits for the same answer. The first asker
+        // adds a TaskCompletionSource and sends; a lambda with a Lazy cost five objects a query.
+        private readonly ConcurrentDictionary<string, TaskCompletionSource<DnsAnswer>> _inFlight =
+            new ConcurrentDictionary<string, TaskCompletionSource<DnsAnswer>>(StringComparer.Ordinal);
         private readonly double _ticksPerQuery;
         private readonly object _rateLock = new object();
         private long _nextSlot;
@@ -58,27 +60,50 @@ namespace MailBlacklist.Engine.Dns
         /// <summary>Questions answered from the command's or the session's cache.</summary>
         public long CacheHits => Interlocked.Read(ref _cacheHits);
 
+        private readonly string[] _keyPrefixes = new string[256];
+
+        private string KeyPrefix(DnsRecordType type)
+        {
+            int t = (int)type;
+            string prefix = t >= 0 && t < _keyPrefixes.Length ? _keyPrefixes[t] : null;
+            if (prefix != null) return prefix;
+            prefix = _resolver.CacheKey + " " + t.ToString(System.Globalization.CultureInfo.InvariantCulture) + " ";
+            if (t >= 0 && t < _keyPrefixes.Length) _keyPrefixes[t] = prefix;
+            return prefix;
+        }
+
         public Task<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken)
         {
-            string key = ((int)type).ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + name.ToLowerInvariant();
+            // One key for all three tables (the session cache's form: resolver, type, name): one
+            // string a question, not two.
+            string key = KeyPrefix(type) + name.ToLowerInvariant();
             if (_commandCache.TryGet(key, out var answer))
             {
                 Interlocked.Increment(ref _cacheHits);
                 return Task.FromResult(answer);
             }
-            string sessionKey = _sessionCache == null ? null : _resolver.CacheKey + " " + key;
+            string sessionKey = _sessionCache == null ? null : key;
             if (_sessionCache != null && _sessionCache.TryGet(sessionKey, out answer))
             {
                 Interlocked.Increment(ref _cacheHits);
                 return Task.FromResult(answer);
             }
-            var lazy = _inFlight.GetOrAdd(key, k => new Lazy<Task<DnsAnswer>>(() => SendAsync(k, sessionKey, name, type, cancellationToken)));
-            return lazy.Value;
+            if (_inFlight.TryGetValue(key, out var waiting)) return waiting.Task;
+            var mine = new TaskCompletionSource<DnsAnswer>();
+            var first = _inFlight.GetOrAdd(key, mine);
+            if (first != mine) return first.Task;
+            Send(mine, key, sessionKey, name, type, cancellationToken);
+            return mine.Task;
         }
 
-        private async Task<DnsAnswer> SendAsync(string key, string sessionKey, string name, DnsRecordType type, CancellationToken cancellationToken)
+        /// <summary>Sends one question and completes <paramref name="source"/>, which its askers
+        /// share. async void: one state machine a query, and nothing else to allocate; it never
+        /// throws (every outcome goes to the source).</summary>
+        private async void Send(TaskCompletionSource<DnsAnswer> source, string key, string sessionKey, string name, DnsRecordType type, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _outstanding);
+            DnsAnswer answer = null;
+            Exception failure = null;
             try
             {
                 if (_slots != null) await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -87,23 +112,28 @@ namespace MailBlacklist.Engine.Dns
                     await WaitForRateAsync(cancellationToken).ConfigureAwait(false);
                     Interlocked.Increment(ref _sent);
                     if (type == DnsRecordType.Txt) Interlocked.Increment(ref _sentTxt);
-                    var answer = await _resolver.QueryAsync(name, type, cancellationToken).ConfigureAwait(false);
+                    answer = await _resolver.QueryAsync(name, type, cancellationToken).ConfigureAwait(false);
                     if (answer.Outcome == DnsOutcome.NxDomain && name != "." && await ResolverDeniesRootAsync(cancellationToken).ConfigureAwait(false))
                         answer = DnsAnswer.Failed(DnsOutcome.BrokenResolver, answer.Elapsed, answer.Server);
                     if (sessionKey != null && answer.Ttl > 0) _sessionCache.Add(sessionKey, answer);
                     else _commandCache.Add(key, answer);
-                    return answer;
                 }
                 finally
                 {
                     _slots?.Release();
                 }
             }
-            finally
+            catch (Exception ex)
             {
-                _inFlight.TryRemove(key, out _);
-                Interlocked.Decrement(ref _outstanding);
+                failure = ex;
             }
+            // Out of the in-flight table before the askers go on: a duplicate asked from now on
+            // finds the cache.
+            _inFlight.TryRemove(key, out _);
+            Interlocked.Decrement(ref _outstanding);
+            if (failure == null) source.TrySetResult(answer);
+            else if (failure is OperationCanceledException oce) source.TrySetCanceled(oce.CancellationToken);
+            else source.TrySetException(failure);
         }
 
         /// <summary>A resolver that says even the root does not exist (seen on networks without
@@ -112,10 +142,13 @@ namespace MailBlacklist.Engine.Dns
         private Task<bool> ResolverDeniesRootAsync(CancellationToken cancellationToken)
         {
             // One probe per command; it observes the command's token like every other query.
-            if (Volatile.Read(ref _rootProbe) == null)
-                Interlocked.CompareExchange(ref _rootProbe, new Lazy<Task<bool>>(() => ProbeRootAsync(cancellationToken)), null);
+            if (Volatile.Read(ref _rootProbe) == null) StartRootProbe(cancellationToken);
             return _rootProbe.Value;
         }
+
+        // Apart, so that the lambda's captures are allocated only here, not on every NXDOMAIN.
+        private void StartRootProbe(CancellationToken cancellationToken) =>
+            Interlocked.CompareExchange(ref _rootProbe, new Lazy<Task<bool>>(() => ProbeRootAsync(cancellationToken)), null);
 
         private Lazy<Task<bool>> _rootProbe;
 

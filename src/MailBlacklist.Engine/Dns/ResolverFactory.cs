@@ -52,6 +52,10 @@ namespace MailBlacklist.Engine.Dns
         /// <summary>The resolvers asked (the system's when no server was given).</summary>
         public IReadOnlyList<IPEndPoint> Endpoints { get; }
 
+        /// <summary>Per server, what the UDP client learned so far (empty without it).</summary>
+        public IReadOnlyList<ServerStatistics> Statistics =>
+            (Resolver as UdpDnsResolver)?.Statistics ?? new ServerStatistics[0];
+
         public void Dispose() => _owned?.Dispose();
     }
 

@@ -10,8 +10,8 @@ namespace MailBlacklist.Engine.Dns
 {
     /// <summary>Everything the UDP client knows about one server: the queries waiting for the
     /// congestion window (FIFO), the ones on the wire, their retransmission timers, and a pool of
-    /// sockets on random source ports that are replaced as they age (RFC 5452). One lock guards it
-    /// all; sockets are written and tasks completed outside it.</summary>
+    /// sockets on random source ports that are replaced as they age (RFC 5452), read by one thread.
+    /// One lock guards it all; sockets are written and tasks completed outside it.</summary>
     internal sealed class ServerLink : IDisposable
     {
         /// <summary>A server that has let this many queries run out their whole budget, and has
@@ -38,6 +38,11 @@ namespace MailBlacklist.Engine.Dns
         private long _lastAnswer = Stopwatch.GetTimestamp();
         private bool _closed;
         private readonly bool _recursionDesired;
+        // A retransmission timer fired for a query sent after this server's last answer: it may
+        // have gone silent. With a server after it to ask, that is enough to move on (see HasFallback).
+        private volatile bool _suspect;
+        private long _sent, _answered, _lost, _retransmitted, _timedOut;
+        private int _largestWindow;
 
         /// <param name="budget">How long one query may wait for this server's answer, all
         /// retransmissions included.</param>
@@ -54,6 +59,28 @@ namespace MailBlacklist.Engine.Dns
         }
 
         public string Server { get; }
+
+        /// <summary>Another server follows this one. Then a query whose first retransmission timer
+        /// fires with no answer from this server since it was sent moves on to the next server at
+        /// once instead of waiting out its budget here, and while the server stays silent only one
+        /// query at a time probes it (resolvers such as glibc's move on after one timeout too).</summary>
+        public bool HasFallback { get; set; }
+
+        /// <summary>True when new queries should go to the next server: this one seems silent and
+        /// already has a probe on the wire. Read without the lock; a stale value costs one query
+        /// one retransmission timeout.</summary>
+        public bool Avoid => HasFallback && _suspect && Volatile.Read(ref _waiting) > 0;
+
+        /// <summary>What the congestion control learned, for verbose output.</summary>
+        public ServerStatistics Statistics
+        {
+            get
+            {
+                lock (_lock)
+                    return new ServerStatistics(Server, _window.Window, _largestWindow, _window.Srtt, _window.Rto.TotalSeconds,
+                        _sent, _answered, _lost, _retransmitted, _timedOut);
+            }
+        }
 
         /// <summary>Queries queued or on the wire.</summary>
         public int PendingCount { get { lock (_lock) return _waiting; } }
@@ -97,7 +124,7 @@ namespace MailBlacklist.Engine.Dns
         /// <summary>Starts queued queries while the window has room. Under the lock.</summary>
         private void Pump(long now, ref List<PendingQuery> sends)
         {
-            bool silent = _expiredSinceAnswer >= SilentAfter && now - _lastAnswer >= _budget;
+            bool silent = (_expiredSinceAnswer >= SilentAfter && now - _lastAnswer >= _budget) || (HasFallback && _suspect);
             RefillPace(now);
             while (_queue.Count > 0 && (_inWindow < _window.Window || silent))
             {
@@ -107,7 +134,7 @@ namespace MailBlacklist.Engine.Dns
                 if (silent && _inWindow > 0)
                 {
                     q.FailWith = Attempt.TimedOut;   // Transmit reports it; the probe goes on
-                    (sends ?? (sends = new List<PendingQuery>())).Add(q);
+                    (sends ?? (sends = TakeList())).Add(q);
                     continue;
                 }
                 UdpPort port;
@@ -115,7 +142,7 @@ namespace MailBlacklist.Engine.Dns
                 catch (SocketException)
                 {
                     q.FailWith = Attempt.Unreachable;   // no socket to be had
-                    (sends ?? (sends = new List<PendingQuery>())).Add(q);
+                    (sends ?? (sends = TakeList())).Add(q);
                     continue;
                 }
                 ushort id;
@@ -133,20 +160,25 @@ namespace MailBlacklist.Engine.Dns
                 q.Transmissions = 1;
                 q.InWindow = true;
                 _inWindow++;
+                _sent++;
+                if (_inWindow > _largestWindow) _largestWindow = _inWindow;
                 _paceTokens -= 1;
-                (sends ?? (sends = new List<PendingQuery>())).Add(q);
+                (sends ?? (sends = TakeList())).Add(q);
             }
         }
 
-        /// <summary>Adds the sends earned since the last call: a quarter more than window / SRTT per
-        /// second, so pacing never holds the window below what the path carries. Under the lock.</summary>
+        /// <summary>Adds the sends earned since the last call: window / SRTT per second times 2 in slow
+        /// start and 1.25 after it (Linux paces TCP at 2 and 1.2), so pacing never holds the window
+        /// below what the path carries; at 1.25 in slow start the window would grow by a quarter
+        /// per round trip instead of doubling. Under the lock.</summary>
         private void RefillPace(long now)
         {
             double srtt = _window.Srtt;
             double elapsed = Seconds(now - _paceStamp);
             _paceStamp = now;
             if (srtt <= 0) { _paceTokens = MaxBurst; return; }
-            _paceTokens = Math.Min(MaxBurst, _paceTokens + elapsed * 1.25 * _window.Window / srtt);
+            double ratio = _window.InSlowStart ? 2.0 : 1.25;
+            _paceTokens = Math.Min(MaxBurst, _paceTokens + elapsed * ratio * _window.Window / srtt);
         }
 
         /// <summary>Sends what <see cref="Pump"/> or the timer chose. Outside the lock.</summary>
@@ -158,6 +190,21 @@ namespace MailBlacklist.Engine.Dns
                 if (q.FailWith.HasValue) Fail(q, q.FailWith.Value);
                 else if (!q.Port.Send(q.Packet)) Fail(q, Attempt.Unreachable);
             }
+            sends.Clear();
+            _spareList = sends;
+        }
+
+        // One list of sends per thread, reused: a new one for every answer and every query was a
+        // fifth of what the client allocated. Taken while in use, so a nested Transmit (a failed
+        // send pumps again) gets its own.
+        [ThreadStatic] private static List<PendingQuery> _spareList;
+
+        private static List<PendingQuery> TakeList()
+        {
+            var list = _spareList;
+            if (list == null) return new List<PendingQuery>();
+            _spareList = null;
+            return list;
         }
 
         private void OnDatagram(UdpPort port, byte[] message, int length)
@@ -174,6 +221,8 @@ namespace MailBlacklist.Engine.Dns
                 long now = Stopwatch.GetTimestamp();
                 _lastAnswer = now;
                 _expiredSinceAnswer = 0;
+                _suspect = false;
+                _answered++;
                 // Karn: an answer to a query sent more than once says nothing about the round trip.
                 _window.OnAnswer(q.Transmissions == 1 ? Seconds(now - q.FirstSent) : -1);
                 Finish(q, ref sends);
@@ -219,10 +268,13 @@ namespace MailBlacklist.Engine.Dns
                 // below when no answer comes to send them.
                 if (due != null) foreach (var q in due)
                 {
-                    if (now >= q.Deadline)
+                    bool silentSince = q.FirstSent > _lastAnswer;
+                    if (silentSince) _suspect = true;
+                    if (now >= q.Deadline || (HasFallback && silentSince))
                     {
-                        if (q.InWindow) _window.OnLoss();
+                        if (q.InWindow) { _window.OnLoss(); _lost++; }
                         _expiredSinceAnswer++;
+                        _timedOut++;
                         Finish(q, ref sends);
                         (expired ?? (expired = new List<PendingQuery>())).Add(q);
                         continue;
@@ -234,11 +286,13 @@ namespace MailBlacklist.Engine.Dns
                         q.InWindow = false;
                         _inWindow--;
                         _window.OnLoss();
+                        _lost++;
                     }
+                    _retransmitted++;
                     q.Rto *= 2;
                     q.Transmissions++;
                     q.RetransmitAt = Math.Min(now + q.Rto, q.Deadline);
-                    (sends ?? (sends = new List<PendingQuery>())).Add(q);
+                    (sends ?? (sends = TakeList())).Add(q);
                 }
                 Pump(now, ref sends);
             }

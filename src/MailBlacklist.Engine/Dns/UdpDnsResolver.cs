@@ -11,7 +11,8 @@ namespace MailBlacklist.Engine.Dns
     /// <summary>A UDP client for the questions the module asks (A, AAAA, TXT, MX, PTR, NS, CNAME, SOA), built
     /// for many queries in flight without flooding the server it asks: per server a congestion
     /// window, retransmission on a timer from the measured round-trip time, and random source ports
-    /// (see <see cref="ServerLink"/>). Servers are tried in order. A truncated answer goes to the
+    /// (see <see cref="ServerLink"/>). Servers are tried in order; one that falls silent is passed
+    /// over after one retransmission timeout, while one query at a time probes it. A truncated answer goes to the
     /// fallback (DnsClient.NET, which retries over TCP). Failures are
     /// outcomes: a lost answer is a Timeout, never "no record".</summary>
     public sealed class UdpDnsResolver : ISelfPacedResolver, IDisposable
@@ -34,6 +35,7 @@ namespace MailBlacklist.Engine.Dns
             Description = fallback.Description;
             CacheKey = fallback.CacheKey;
             _links = servers.Select(s => new ServerLink(s, budget, maxWindow, recursionDesired)).ToArray();
+            for (int i = 0; i < _links.Length - 1; i++) _links[i].HasFallback = true;
             // Timers: one sweep over the queries on the wire every 10 ms, not a timer each; on its
             // own thread, so that a busy thread pool cannot hold retransmissions back.
             _sweeper = new Thread(SweepLoop) { IsBackground = true, Name = "MailBlacklist DNS timers" };
@@ -54,8 +56,21 @@ namespace MailBlacklist.Engine.Dns
         /// <summary>Distinct source ports used so far, all servers together.</summary>
         public int SourcePortsUsed => _links.Sum(c => c.PortsUsed);
 
-        /// <summary>Every record type the module asks for.</summary>
-        public static bool Handles(DnsRecordType type) => Enum.IsDefined(typeof(DnsRecordType), type);
+        /// <summary>What each server's congestion control learned so far, in server order.</summary>
+        public IReadOnlyList<ServerStatistics> Statistics => _links.Select(c => c.Statistics).ToArray();
+
+        /// <summary>Every record type the module asks for (a switch: Enum.IsDefined boxes, per query).</summary>
+        public static bool Handles(DnsRecordType type)
+        {
+            switch (type)
+            {
+                case DnsRecordType.A: case DnsRecordType.Ns: case DnsRecordType.Cname: case DnsRecordType.Soa:
+                case DnsRecordType.Ptr: case DnsRecordType.Mx: case DnsRecordType.Txt: case DnsRecordType.Aaaa:
+                    return true;
+                default:
+                    return false;
+            }
+        }
 
         public async Task<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken)
         {
@@ -65,6 +80,8 @@ namespace MailBlacklist.Engine.Dns
             DnsAnswer last = null;
             foreach (var link in _links)
             {
+                // A server that seems silent and is being probed: straight to the next one.
+                if (link.Avoid) continue;
                 var result = await link.AskAsync(name, type, start, cancellationToken).ConfigureAwait(false);
                 switch (result.Outcome)
                 {

@@ -3,26 +3,20 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading;
 
 namespace MailBlacklist.Engine.Dns
 {
     /// <summary>One UDP socket on a source port the operating system picks at random, connected to
-    /// one server, with the thread that reads it. Connected, so the kernel delivers only datagrams
+    /// one server; non-blocking, read by the pool's <see cref="PortReader"/>. Connected, so the kernel delivers only datagrams
     /// from the server's own address and port (RFC 5452's first check), and reports ICMP "port
     /// unreachable" as an error on the socket.</summary>
     internal sealed class UdpPort : IDisposable
     {
         private const int ReceiveBufferBytes = 1024 * 1024;
         private readonly Socket _socket;
-        private readonly Action<UdpPort, byte[], int> _onDatagram;
-        private readonly Action<UdpPort> _onUnreachable;
-        private volatile bool _closed;
 
-        public UdpPort(IPEndPoint server, Action<UdpPort, byte[], int> onDatagram, Action<UdpPort> onUnreachable)
+        public UdpPort(IPEndPoint server)
         {
-            _onDatagram = onDatagram;
-            _onUnreachable = onUnreachable;
             _socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             try
             {
@@ -30,6 +24,7 @@ namespace MailBlacklist.Engine.Dns
                 try { _socket.ReceiveBufferSize = ReceiveBufferBytes; } catch (SocketException) { }
                 _socket.Connect(server);   // binds to a random ephemeral port
                 LocalPort = ((IPEndPoint)_socket.LocalEndPoint).Port;
+                _socket.Blocking = false;
             }
             catch
             {
@@ -37,10 +32,9 @@ namespace MailBlacklist.Engine.Dns
                 throw;
             }
             Created = Stopwatch.GetTimestamp();
-            var reader = new Thread(ReadLoop) { IsBackground = true, Name = "MailBlacklist DNS :" + LocalPort };
-            reader.Start();
         }
 
+        public Socket Socket => _socket;
         public int LocalPort { get; }
         public long Created { get; }
 
@@ -56,55 +50,43 @@ namespace MailBlacklist.Engine.Dns
         {
             try
             {
-                _socket.Send(packet, 0, packet.Length, SocketFlags.None);
-                return true;
+                _socket.Send(packet, 0, packet.Length, SocketFlags.None, out SocketError error);
+                // A full send buffer (WouldBlock) or any other error but "unreachable": the
+                // retransmission timer recovers.
+                return !IsUnreachable(error);
             }
-            catch (SocketException ex) when (IsUnreachable(ex))
+            catch (ObjectDisposedException)
             {
-                return false;
-            }
-            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
-            {
-                // A full send buffer or a closing socket: the retransmission timer recovers.
-                return true;
+                return true;   // closing; the query is finished by whoever closed it
             }
         }
 
-        private void ReadLoop()
+        /// <summary>Reads one waiting datagram into <paramref name="buffer"/>: its length, or -1 when
+        /// none is waiting (or the socket is closed). <paramref name="unreachable"/> is set when the
+        /// server's host reported its port closed (ICMP).</summary>
+        public int TryReceive(byte[] buffer, out bool unreachable)
         {
-            var buffer = new byte[65535];
-            while (!_closed)
+            unreachable = false;
+            try
             {
-                int n;
-                try
-                {
-                    n = _socket.Receive(buffer, 0, buffer.Length, SocketFlags.None);
-                }
-                catch (SocketException ex) when (IsUnreachable(ex))
-                {
-                    if (!_closed) _onUnreachable(this);
-                    continue;
-                }
-                catch (SocketException) when (!_closed)
-                {
-                    continue;
-                }
-                catch (Exception)
-                {
-                    break;   // socket closed
-                }
-                if (n >= DnsWire.HeaderLength) _onDatagram(this, buffer, n);
+                int n = _socket.Receive(buffer, 0, buffer.Length, SocketFlags.None, out SocketError error);
+                if (error == SocketError.Success) return n;
+                unreachable = IsUnreachable(error);
+                return -1;
+            }
+            catch (ObjectDisposedException)
+            {
+                return -1;
             }
         }
 
         // ICMP "port unreachable" on a connected UDP socket: ECONNREFUSED on Linux and macOS,
         // WSAECONNRESET on Windows.
-        private static bool IsUnreachable(SocketException ex) =>
-            ex.SocketErrorCode == SocketError.ConnectionRefused || ex.SocketErrorCode == SocketError.ConnectionReset;
+        private static bool IsUnreachable(SocketError error) =>
+            error == SocketError.ConnectionRefused || error == SocketError.ConnectionReset;
 
         public void Dispose()
         {
-            _closed = true;
             try { _socket.Dispose(); } catch (Exception) { }
         }
     }

@@ -45,8 +45,15 @@ namespace MailBlacklist.Engine.Dnsbl
         {
             string env = Environment.GetEnvironmentVariable("MAILBLACKLIST_CATALOG");
             if (!string.IsNullOrWhiteSpace(env)) return env;
+            // The installed module keeps the engine in bin/<framework> and the catalogue at its
+            // root; a build output keeps them side by side.
             string dir = System.IO.Path.GetDirectoryName(typeof(Catalog).Assembly.Location);
-            return System.IO.Path.Combine(dir, FileName);
+            for (int up = 0; up <= 2 && dir != null; up++, dir = System.IO.Path.GetDirectoryName(dir))
+            {
+                string path = System.IO.Path.Combine(dir, FileName);
+                if (System.IO.File.Exists(path)) return path;
+            }
+            return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(typeof(Catalog).Assembly.Location), FileName);
         }
 
         private void Normalize()

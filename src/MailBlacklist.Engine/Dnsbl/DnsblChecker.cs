@@ -135,10 +135,14 @@ namespace MailBlacklist.Engine.Dnsbl
         public Task<ZoneHealth> HealthAsync(ZoneTarget zone, InputKinds kind, CancellationToken cancellationToken)
         {
             string key = zone.Entry != null ? zone.QueryZone : zone.QueryZone + "|" + kind;
-            // Known after the first input: no closure for every lookup.
+            // Known after the first input: no closure for every lookup (the compiler allocates a
+            // lambda's captures when the method starts, so the lambda lives in its own method).
             if (_health.TryGetValue(key, out var known)) return known.Value;
-            return _health.GetOrAdd(key, _ => new Lazy<Task<ZoneHealth>>(() => ProbeAsync(zone, kind, cancellationToken))).Value;
+            return StartProbe(key, zone, kind, cancellationToken);
         }
+
+        private Task<ZoneHealth> StartProbe(string key, ZoneTarget zone, InputKinds kind, CancellationToken cancellationToken) =>
+            _health.GetOrAdd(key, _ => new Lazy<Task<ZoneHealth>>(() => ProbeAsync(zone, kind, cancellationToken))).Value;
 
         private async Task<ZoneHealth> ProbeAsync(ZoneTarget zone, InputKinds kind, CancellationToken cancellationToken)
         {

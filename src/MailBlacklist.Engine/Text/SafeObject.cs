@@ -31,6 +31,7 @@ namespace MailBlacklist.Engine
                 var get = p.GetGetMethod();
                 var set = p.GetSetMethod();
                 if (get == null || set == null) continue;
+                bool lines = p.IsDefined(typeof(MultiLineTextAttribute), true);
                 var getter = (Func<object, string>)typeof(SafeObject).GetMethod(nameof(Getter), BindingFlags.NonPublic | BindingFlags.Static)
                     .MakeGenericMethod(type).Invoke(null, new object[] { get });
                 var setter = (Action<object, string>)typeof(SafeObject).GetMethod(nameof(Setter), BindingFlags.NonPublic | BindingFlags.Static)
@@ -38,7 +39,7 @@ namespace MailBlacklist.Engine
                 cleaners.Add(o =>
                 {
                     string value = getter(o);
-                    if (!SafeText.IsSafe(value)) setter(o, SafeText.Neutralize(value, int.MaxValue));
+                    if (!SafeText.IsSafe(value)) setter(o, SafeText.Neutralize(value, int.MaxValue, lines));
                 });
             }
             return cleaners.ToArray();

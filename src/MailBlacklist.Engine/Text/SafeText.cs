@@ -17,15 +17,22 @@ namespace MailBlacklist.Engine
 
         /// <summary>Escapes unsafe characters; cuts at <paramref name="maxLength"/> (int.MaxValue: never).
         /// Idempotent: an escape holds only printable ASCII, so neutralizing twice changes nothing.</summary>
-        public static string Neutralize(string text, int maxLength)
+        public static string Neutralize(string text, int maxLength) => Neutralize(text, maxLength, false);
+
+        /// <summary>As <see cref="Neutralize(string, int)"/>; with <paramref name="keepLineBreaks"/>,
+        /// line feeds (and CR LF pairs) stay, for a text meant to be several lines (a message body).</summary>
+        public static string Neutralize(string text, int maxLength, bool keepLineBreaks)
         {
             if (string.IsNullOrEmpty(text)) return text ?? string.Empty;
             if (text.Length <= maxLength && IsSafe(text)) return text;
             var sb = new StringBuilder(text.Length + 16);
-            foreach (char c in text)
+            for (int i = 0; i < text.Length; i++)
             {
+                char c = text[i];
                 if (sb.Length >= maxLength) { sb.Append('…'); break; }
-                if (c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F))
+                if (keepLineBreaks && (c == '\n' || (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')))
+                    sb.Append(c);
+                else if (c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F))
                     sb.Append("\\x").Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
                 else if (IsInvisibleControl(c))
                     sb.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));

@@ -5,6 +5,8 @@ using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Threading.Tasks;
+using MailBlacklist.Baseline;
+using MailBlacklist.Engine.Baseline;
 using MailBlacklist.Engine;
 using MailBlacklist.Engine.Bounces;
 using MailBlacklist.Engine.Diagnosis;
@@ -53,6 +55,10 @@ namespace MailBlacklist.Commands
         [Parameter]
         public string CatalogPath { get; set; }
 
+        /// <summary>Last run's CSV of this command: fills Change and Since, adds Resolved findings (see Baseline/).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Baseline { get; set; }
         /// <summary>Never ask a list's own name servers, even when it refuses the resolver.</summary>
         [Parameter]
         public SwitchParameter NoDirect { get; set; }
@@ -72,6 +78,8 @@ namespace MailBlacklist.Commands
         private bool _domainFromCommandLine, _literalFromCommandLine, _domainRead;
         private string[] _lastLiteralPath;
         private readonly List<IPAddress> _addresses = new List<IPAddress>();
+        private DiagnosisBaseline _baseline;
+        private readonly string _now = Change.FormatSince(DateTime.UtcNow);
         private DirectQueries _direct;
 
         protected override void BeginProcessing()
@@ -100,6 +108,8 @@ namespace MailBlacklist.Commands
             var domainChecker = domainUsable.Count > 0 ? new DnsblChecker(domainUsable, _queries, Culture, dqsKey) { Direct = _direct } : null;
             _diagnosis = new MailDeliveryDiagnosis(_queries, ipChecker, domainChecker, Culture, suffixes: LoadPublicSuffixes());
             _parser = new BounceParser();
+            if (Baseline != null)
+                _baseline = BaselineReader.Read(this, Baseline, BaselineKind.Diagnosis, DiagnosisBaseline.Load, Culture);
         }
 
         /// <summary>The list -PublicSuffixPath or MAILBLACKLIST_PUBLIC_SUFFIX names, or the shipped one;
@@ -209,12 +219,14 @@ namespace MailBlacklist.Commands
                 foreach (var a in _addresses) Start(new DiagnosisInput { Label = a.ToString(), Addresses = new[] { a } });
             Drain(0);
             if (!_anyInput) ThrowConfigurationError("NoInput", ErrorCategory.InvalidArgument, null, "Diagnosis_Error_NoInput");
-            foreach (var f in _diagnosis.RunFindings()) WriteObject(f);
+            foreach (var f in _diagnosis.RunFindings()) WriteFinding(f);
+            if (_baseline != null) foreach (var f in _baseline.Resolved(_now, Culture)) WriteObject(f);
             if (ProgressShown)
                 WriteProgress(new ProgressRecord(3, L("Diagnosis_Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             if (_dnsFailed) WriteWarning(L("Diagnosis_Warning_DnsFailures"));
             WarnDirect(_direct);
             WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
+            WriteServerStatistics();
             Dispose();
         }
 
@@ -264,11 +276,19 @@ namespace MailBlacklist.Commands
                 WriteError(new ErrorRecord(task.Exception.GetBaseException(), "DiagnosisFailed", ErrorCategory.NotSpecified, item));
                 return;
             }
+            _baseline?.Diagnosed(item as string);
             foreach (var f in task.Result)
             {
                 if (f.CauseCode == CauseCodes.DnsFailure) _dnsFailed = true;
-                WriteObject(f);
+                WriteFinding(f);
             }
+        }
+
+        private void WriteFinding(DiagnosisFinding f)
+        {
+            if (_baseline != null) _baseline.Annotate(f, _now);
+            else if (Baseline != null) f.Since = _now;
+            WriteObject(f);
         }
 
         private void Progress()

@@ -5,6 +5,8 @@ using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Threading.Tasks;
+using MailBlacklist.Baseline;
+using MailBlacklist.Engine.Baseline;
 using MailBlacklist.Engine.Dns;
 using MailBlacklist.Engine.Dnsbl;
 
@@ -47,6 +49,11 @@ namespace MailBlacklist.Commands
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
+        /// <summary>Last run's CSV of this command: fills Change and Since (see Baseline/).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Baseline { get; set; }
+
         [Parameter]
         public SwitchParameter NoCache { get; set; }
 
@@ -67,12 +74,16 @@ namespace MailBlacklist.Commands
         private readonly HashSet<string> _warned = new HashSet<string>(StringComparer.Ordinal);
         private long _received, _written;
         private bool _anyError;
+        private DnsblBaseline _baseline;
+        private readonly string _now = Change.FormatSince(DateTime.UtcNow);
 
         protected override void BeginProcessing()
         {
             _catalog = LoadCatalog(CatalogPath);
             _dqsKey = ReadDqsKey(DqsKey);
             _queries = OpenQueries(MaxQueriesPerSecond, useSessionCache: !NoCache);
+            if (Baseline != null)
+                _baseline = BaselineReader.Read(this, Baseline, BaselineKind.TestDnsbl, DnsblBaseline.Load, Culture);
             if (!NoDirect) _direct = OpenDirect(MaxQueriesPerSecond, useSessionCache: !NoCache);
 
             var publicOnes = ResolverEndpoints.Where(e => _catalog.IsPublicResolver(e.Address)).ToList();
@@ -140,6 +151,7 @@ namespace MailBlacklist.Commands
             if (Quiet && _anyError) WarnOnce("QuietErrors", L("Warning_QuietErrors"));
             WarnDirect(_direct);
             WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
+            WriteServerStatistics();
             Dispose();
         }
 
@@ -200,7 +212,15 @@ namespace MailBlacklist.Commands
                 WriteObject(listed);
                 return;
             }
-            foreach (var r in results) WriteObject(r);
+            if (Baseline != null)
+                foreach (var r in results)
+                {
+                    if (_baseline != null) _baseline.Annotate(r, _now);
+                    else DnsblBaseline.StartHistory(r, _now);
+                }
+            // One call for the input's results: PowerShell enumerates them into the pipe itself,
+            // without its per-call checks for each of them.
+            WriteObject(results, enumerateCollection: true);
         }
 
         // Warnings the results call for, once per command each.

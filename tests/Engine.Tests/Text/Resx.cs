@@ -11,7 +11,10 @@ namespace MailBlacklist.Engine.Tests.Text
         public const string English = "";
         public const string Japanese = ".ja-JP";
 
-        public static readonly string[] Areas = { "Strings", "BounceStrings", "DiagnosisStrings" };
+        /// <summary>Every area (resx file without its culture) of the engine, as found on disk.</summary>
+        public static readonly string[] Areas =
+            Directory.GetFiles(Repo.Path("src", "MailBlacklist.Engine", "Resources"), "*.resx")
+                .Select(f => Path.GetFileNameWithoutExtension(f)).Where(n => !n.Contains('.')).OrderBy(n => n).ToArray();
 
         public static Dictionary<string, string> Read(string area, string culture) =>
             XDocument.Load(Repo.Path("src", "MailBlacklist.Engine", "Resources", area + culture + ".resx"))
