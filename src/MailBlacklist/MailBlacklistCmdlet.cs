@@ -37,6 +37,15 @@ namespace MailBlacklist
 
         protected new void WriteObject(object item) => base.WriteObject(SafeObject.Clean(item));
 
+        protected new void WriteObject(object item, bool enumerateCollection)
+        {
+            if (enumerateCollection && item is System.Collections.IEnumerable many && !(item is string))
+                foreach (object one in many) SafeObject.Clean(one);
+            else
+                SafeObject.Clean(item);
+            base.WriteObject(item, enumerateCollection);
+        }
+
         protected new void WriteWarning(string text) => base.WriteWarning(SafeText.Neutralize(text, int.MaxValue));
 
         protected new void WriteVerbose(string text) => base.WriteVerbose(SafeText.Neutralize(text, int.MaxValue));
