@@ -7,7 +7,7 @@
 [CmdletBinding()]
 param(
     # Build: publish the installable module to out/MailBlacklist.
-    # Test: Build, start the loopback DNS lab, run Pester, stop the lab.
+    # Test: Build, run the engine's xUnit tests, start the loopback DNS lab, run Pester, stop the lab.
     # Package: Build, then write out/packages/MailBlacklist.<version>.nupkg.
     # BounceCorpus: Build, then measure Get-BounceReason against tests/corpus/bounces.
     # Benchmark: Build, then tests/benchmark/Measure-DnsblThroughput.ps1 (its own lab and, as root,
@@ -88,9 +88,29 @@ function Get-PesterModulePath {
     Join-Path $packages "pester/$version/tools/Pester.psd1"
 }
 
+function Invoke-EngineTest {
+    # The engine's xUnit tests (tests/Engine.Tests) need no lab and no PowerShell. Their counts join
+    # Pester's in the summary line; a failure is reported and counted, not thrown, so Pester still runs.
+    $results = Join-Path $Out 'engine-tests'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    & dotnet test (Join-Path $Root 'tests/Engine.Tests/Engine.Tests.csproj') -c $Configuration --nologo `
+        --logger 'trx;LogFileName=engine.trx' --results-directory $results | Out-Host
+    $trx = Join-Path $results 'engine.trx'
+    if (-not (Test-Path $trx)) {
+        Write-Host 'Engine tests did not run (build failed?): counted as one failure.'
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    $c = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+    # xUnit's skips (with their reasons in the .trx) are neither executed nor counted as notExecuted.
+    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
+        Skipped = [int]$c.total - [int]$c.executed }
+}
+
 function Invoke-Test {
     # Package builds the module too; the tests install that package as a user would.
     Invoke-Package
+    # A -TestName filter names Pester tests: the engine's own run only with the whole suite.
+    $engine = if ($TestName) { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } } else { Invoke-EngineTest }
     $env:MAILBLACKLIST_TEST_PACKAGES = Join-Path $Out 'packages'
     $pester = Get-PesterModulePath
     Import-Module $pester -Force
@@ -117,9 +137,12 @@ function Invoke-Test {
     finally {
         Stop-DnsLab -Lab $lab
     }
-    $line = "$($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped"
+    if (-not $TestName) {
+        Write-Host "Engine (xUnit): $($engine.Passed) passed, $($engine.Failed) failed, $($engine.Skipped) skipped; Pester: $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped"
+    }
+    $line = "$($result.PassedCount + $engine.Passed) passed, $($result.FailedCount + $engine.Failed) failed, $($result.SkippedCount + $engine.Skipped) skipped"
     Write-Host $line
-    if ($result.FailedCount -gt 0 -or $result.PassedCount -eq 0 -or $result.Result -ne 'Passed') { exit 1 }
+    if ($engine.Failed -gt 0 -or $result.FailedCount -gt 0 -or $result.PassedCount -eq 0 -or $result.Result -ne 'Passed') { exit 1 }
 }
 
 function Invoke-Benchmark {

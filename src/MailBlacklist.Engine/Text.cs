@@ -22,15 +22,28 @@ namespace MailBlacklist.Engine
             // Every bounce asks for its cause and fix: look each text up once per culture.
             var cacheKey = (key, culture.Name);
             if (Cache.TryGetValue(cacheKey, out string known)) return known;
-            string found = key;
+            string found = null;
             foreach (var resources in Resources)
             {
                 string text = resources.GetString(key, culture);
                 if (text != null) { found = text; break; }
             }
+            if (found == null) found = Missing(key);
             // Bounded: keys are the module's own; only unusual cultures add entries.
             if (Cache.Count < 10000) Cache[cacheKey] = found;
             return found;
+        }
+
+        // A typo in a key must not pass silently: a Debug build (what `dotnet test` of the engine
+        // tests builds) throws; a Release build shows the key, which the engine tests also hold
+        // against every key the sources use (tests/Engine.Tests/Text/ResourceKeyTests.cs).
+        private static string Missing(string key)
+        {
+#if DEBUG
+            throw new System.Collections.Generic.KeyNotFoundException("No text for key '" + key + "' in Resources/*.resx.");
+#else
+            return key;
+#endif
         }
 
         // The Japanese texts ship as one ja-JP satellite. A bare "ja" (LANG=ja) or another ja-XX

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using MailBlacklist.Engine.Diagnosis;
 
 namespace MailBlacklist.Engine.Baseline
 {
@@ -59,7 +60,7 @@ namespace MailBlacklist.Engine.Baseline
             string key = Key(finding);
             _seen.Add(key);
             _inputs.Add(finding.Input ?? string.Empty);
-            if (finding.CauseCode == "DnsFailure") _failedChecks.Add(Key(finding.Input, finding.Check, null));
+            if (finding.CauseCode == CauseCodes.DnsFailure) _failedChecks.Add(Key(finding.Input, finding.Check, null));
             bool known = _rows.ContainsKey(key);
             finding.Change = known ? Change.Unchanged : Change.New;
             finding.Since = known && _since.TryGetValue(key, out string since) ? since : now;
@@ -76,7 +77,7 @@ namespace MailBlacklist.Engine.Baseline
             {
                 var before = pair.Value;
                 if (before.Severity != DiagnosisSeverity.Critical && before.Severity != DiagnosisSeverity.Warning) continue;
-                if (before.CauseCode == "DnsFailure") continue;   // a check that could not run was never a problem found
+                if (before.CauseCode == CauseCodes.DnsFailure) continue;   // a check that could not run was never a problem found
                 if (_seen.Contains(pair.Key) || !_inputs.Contains(before.Input ?? string.Empty)) continue;
                 if (_failedChecks.Contains(Key(before.Input, before.Check, null))) continue;
                 _since.TryGetValue(pair.Key, out string since);

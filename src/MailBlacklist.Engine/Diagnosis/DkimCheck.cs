@@ -45,7 +45,7 @@ namespace MailBlacklist.Engine.Diagnosis
             string mode = strict ? "adkim=s" : "adkim=r";
             alignedKey = false;
             foreach (var key in keys.Where(k => k.Status == DkimKeyStatus.Invalid && (k.Problem.StartsWith("p= empty") ? !keys.Any(o => o.Status == DkimKeyStatus.Found) : true)))
-                results.Add(new CheckResult(key.Name, DiagnosisSeverity.Critical, "DkimInvalid", T("Diagnosis_Ev_DkimInvalid", key.Name, key.Problem, key.Text)));
+                results.Add(new CheckResult(key.Name, DiagnosisSeverity.Critical, CauseCodes.DkimInvalid, T("Diagnosis_Ev_DkimInvalid", key.Name, key.Problem, key.Text)));
             var found = keys.Where(k => k.Status == DkimKeyStatus.Found).ToList();
             foreach (var key in found)
             {
@@ -53,21 +53,21 @@ namespace MailBlacklist.Engine.Diagnosis
                 if (dmarc.Aligned(key.Domain, fromDomain, strict))
                 {
                     alignedKey = true;
-                    results.Add(new CheckResult(key.Name, DiagnosisSeverity.Ok, "Ok", shown + " | " + T("Diagnosis_Ev_DkimAligned", key.Domain, fromDomain, mode)));
+                    results.Add(new CheckResult(key.Name, DiagnosisSeverity.Ok, CauseCodes.Ok, shown + " | " + T("Diagnosis_Ev_DkimAligned", key.Domain, fromDomain, mode)));
                 }
                 else
-                    results.Add(new CheckResult(key.Name, enforcing ? DiagnosisSeverity.Critical : DiagnosisSeverity.Warning, "DkimNotAligned",
+                    results.Add(new CheckResult(key.Name, enforcing ? DiagnosisSeverity.Critical : DiagnosisSeverity.Warning, CauseCodes.DkimNotAligned,
                         shown + " | " + T("Diagnosis_Ev_DkimNotAligned", key.Domain, fromDomain, mode)));
             }
             var failed = keys.Where(k => k.Status == DkimKeyStatus.DnsFailure).ToList();
             foreach (var key in failed.Where(k => fromSignatures || found.Count == 0))
-                results.Add(new CheckResult(key.Name, DiagnosisSeverity.Warning, "DnsFailure", key.Name + " TXT: " + SpfEvaluator.DescribeOutcome(key.Outcome, _culture)));
+                results.Add(new CheckResult(key.Name, DiagnosisSeverity.Warning, CauseCodes.DnsFailure, key.Name + " TXT: " + SpfEvaluator.DescribeOutcome(key.Outcome, _culture)));
             var missing = keys.Where(k => k.Status == DkimKeyStatus.Missing).ToList();
             if (fromSignatures)
                 foreach (var key in missing)
-                    results.Add(new CheckResult(key.Name, DiagnosisSeverity.Critical, "DkimMissing", T("Diagnosis_Ev_DkimKeyMissing", key.Name, key.Domain, key.Selector)));
+                    results.Add(new CheckResult(key.Name, DiagnosisSeverity.Critical, CauseCodes.DkimMissing, T("Diagnosis_Ev_DkimKeyMissing", key.Name, key.Domain, key.Selector)));
             else if (found.Count == 0 && failed.Count == 0 && !results.Any())
-                results.Add(new CheckResult(fromDomain, DiagnosisSeverity.Warning, "DkimMissing",
+                results.Add(new CheckResult(fromDomain, DiagnosisSeverity.Warning, CauseCodes.DkimMissing,
                     T("Diagnosis_Ev_DkimNoCommonKey", fromDomain, string.Join(", ", missing.Select(k => k.Selector)))));
             return results;
         }

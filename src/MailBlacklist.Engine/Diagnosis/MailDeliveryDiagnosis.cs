@@ -53,7 +53,7 @@ namespace MailBlacklist.Engine.Diagnosis
 
         /// <summary>Findings that rest on a "does not exist" (NXDOMAIN or no record) answer.</summary>
         private static readonly HashSet<string> AbsenceCauses = new HashSet<string>
-            { "DomainNotFound", "PtrMissing", "PtrNotForwardConfirmed", "SpfMissing", "DmarcMissing", "MxMissing" };
+            { CauseCodes.DomainNotFound, CauseCodes.PtrMissing, CauseCodes.PtrNotForwardConfirmed, CauseCodes.SpfMissing, CauseCodes.DmarcMissing, CauseCodes.MxMissing };
 
         public async Task<IReadOnlyList<DiagnosisFinding>> DiagnoseAsync(DiagnosisInput input, CancellationToken ct)
         {
@@ -66,14 +66,14 @@ namespace MailBlacklist.Engine.Diagnosis
             if (asked.Count > 0 && asked.All(r => r.Forged)) _forgery = _forgery ?? asked[0].Detail;
             string forgery = _forgery;
             if (forgery != null)
-                return findings.Select(f => f.Check == "Bounce" || f.CauseCode == "DnsFailure" ? f
-                    : NewFinding(f.Input, f.Target, f.Check, DiagnosisSeverity.Warning, "DnsFailure", f.Evidence + " | " + T("Diagnosis_Ev_ResolverForging", forgery), string.Empty)).ToList();
+                return findings.Select(f => f.Check == "Bounce" || f.CauseCode == CauseCodes.DnsFailure ? f
+                    : NewFinding(f.Input, f.Target, f.Check, DiagnosisSeverity.Warning, CauseCodes.DnsFailure, f.Evidence + " | " + T("Diagnosis_Ev_ResolverForging", forgery), string.Empty)).ToList();
             // A resolver that says every blocklist zone does not exist cannot see the internet (a
             // sandbox, a captive or filtering resolver): its "no such domain / no PTR / no record"
             // answers are no evidence either, so those findings become DnsFailure, never a cause.
             if (asked.Count == 0 || !asked.All(r => r.ZoneMissing)) return findings;
             return findings.Select(f => AbsenceCauses.Contains(f.CauseCode)
-                ? NewFinding(f.Input, f.Target, f.Check, DiagnosisSeverity.Warning, "DnsFailure", f.Evidence + " | " + T("Diagnosis_Ev_ResolverBlind"), string.Empty)
+                ? NewFinding(f.Input, f.Target, f.Check, DiagnosisSeverity.Warning, CauseCodes.DnsFailure, f.Evidence + " | " + T("Diagnosis_Ev_ResolverBlind"), string.Empty)
                 : f).ToList();
         }
 
@@ -115,7 +115,7 @@ namespace MailBlacklist.Engine.Diagnosis
             // A bounce that only says the recipient's side failed (or is no bounce) needs no DNS checks,
             // unless the user also asked about a domain or an address.
             bool bounceOnly = input.Bounces != null && input.Bounces.Count > 0 && string.IsNullOrEmpty(input.Domain) && (input.Addresses?.Count ?? 0) == 0;
-            if (bounceOnly && causes.All(c => c == "RecipientProblem" || c == "NotABounce")) return findings;
+            if (bounceOnly && causes.All(c => c == CauseCodes.RecipientProblem || c == CauseCodes.NotABounce)) return findings;
 
             // 2. The domain's records, all at once.
             Task<SpfEvaluation> spfTask = Task.FromResult<SpfEvaluation>(null);
@@ -140,7 +140,7 @@ namespace MailBlacklist.Engine.Diagnosis
             bool domainMissing = spf?.Status == SpfRecordStatus.NxDomain || mx?.Status == MxStatus.NxDomain;
             if (domainMissing)
             {
-                add(domain, "Domain", DiagnosisSeverity.Critical, "DomainNotFound", T("Diagnosis_Ev_NxDomain", domain), _rules.UrlFor("DomainNotFound"));
+                add(domain, "Domain", DiagnosisSeverity.Critical, CauseCodes.DomainNotFound, T("Diagnosis_Ev_NxDomain", domain), _rules.UrlFor(CauseCodes.DomainNotFound));
             }
 
             // 3. Sending addresses: the bounce's or the user's, else the SPF record's own.
@@ -158,13 +158,13 @@ namespace MailBlacklist.Engine.Diagnosis
             // SPF that could not be read says nothing about the sending addresses: not "no usable SPF record".
             string spfFailure = SpfFailure(domain, spf);
             if (addresses.Count == 0 && !domainMissing && spfFailure != null)
-                add(domain, "SendingIp", DiagnosisSeverity.Warning, "DnsFailure", T("Diagnosis_Ev_SpfLookupFailed", domain, spfFailure), string.Empty);
+                add(domain, "SendingIp", DiagnosisSeverity.Warning, CauseCodes.DnsFailure, T("Diagnosis_Ev_SpfLookupFailed", domain, spfFailure), string.Empty);
             else if (addresses.Count == 0 && !domainMissing)
             {
                 string why = spf == null ? T("Diagnosis_Ev_NoAddressAtAll")
                     : spf.Status == SpfRecordStatus.Found ? T("Diagnosis_Ev_SpfRangesOnly", domain, spf.Root.Text)
                     : T("Diagnosis_Ev_NoSpfForAddresses", domain);
-                add(FirstOf(domain, label), "SendingIp", DiagnosisSeverity.Info, "InsufficientEvidence", why, _rules.UrlFor("InsufficientEvidence"));
+                add(FirstOf(domain, label), "SendingIp", DiagnosisSeverity.Info, CauseCodes.InsufficientEvidence, why, _rules.UrlFor(CauseCodes.InsufficientEvidence));
             }
 
             // 4. Each address: lists and PTR at once.
@@ -179,7 +179,7 @@ namespace MailBlacklist.Engine.Diagnosis
                 string target = ip.ToString();
                 if (lists != null) seen.AddRange(lists);
                 var listings = BlocklistFindings(label, target, "IpBlocklist", lists, findings, how);
-                foreach (var l in listings.Where(l => l.CauseCode == "BlocklistVerdict" || l.CauseCode == "BlocklistCompromise"))
+                foreach (var l in listings.Where(l => l.CauseCode == CauseCodes.BlocklistVerdict || l.CauseCode == CauseCodes.BlocklistCompromise))
                     Registry.AddListing(target, l);
                 if (listings.Count > 0) SharedServerFinding(label, ip, ptr, spf, listings[0], findings);
                 PtrFinding(label, ip, ptr, findings);
@@ -202,7 +202,7 @@ namespace MailBlacklist.Engine.Diagnosis
             if (string.IsNullOrEmpty(domain))
             {
                 if (addresses.Count > 0 || (input.Bounces?.Count ?? 0) > 0)
-                    add(label, "Spf", DiagnosisSeverity.Info, "InsufficientEvidence", T("Diagnosis_Ev_NoDomain"), _rules.UrlFor("InsufficientEvidence"));
+                    add(label, "Spf", DiagnosisSeverity.Info, CauseCodes.InsufficientEvidence, T("Diagnosis_Ev_NoDomain"), _rules.UrlFor(CauseCodes.InsufficientEvidence));
                 return findings;
             }
             if (domainMissing) return findings;
@@ -215,8 +215,8 @@ namespace MailBlacklist.Engine.Diagnosis
             var dkim = dkimKeys == null ? new List<CheckResult>()
                 : _dkim.Conclude(fromDomain, dkimKeys, sender?.DkimSignatures.Count > 0, _dmarc, dmarc, out dkimAligned);
             var alignment = new DmarcAlignment(domain, fromDomain, dkim, dkimAligned && sender?.DkimSignatures.Count > 0);
-            DmarcFinding(label, fromDomain, dmarc, spf, spfResults, causes.Contains("DmarcFail"), alignment, findings);
-            foreach (var r in dkim) add(r.Target, "Dkim", r.Severity, r.Cause, r.Evidence, r.Severity == DiagnosisSeverity.Ok || r.Cause == "DnsFailure" ? string.Empty : _rules.UrlFor(r.Cause));
+            DmarcFinding(label, fromDomain, dmarc, spf, spfResults, causes.Contains(CauseCodes.DmarcFail), alignment, findings);
+            foreach (var r in dkim) add(r.Target, "Dkim", r.Severity, r.Cause, r.Evidence, r.Severity == DiagnosisSeverity.Ok || r.Cause == CauseCodes.DnsFailure ? string.Empty : _rules.UrlFor(r.Cause));
             MxFinding(label, domain, mx, findings);
             return findings;
         }
@@ -229,7 +229,7 @@ namespace MailBlacklist.Engine.Diagnosis
             foreach (var (address, listing, domains) in Registry.Shared(_rules.SharedDomainThreshold))
             {
                 string evidence = T("Diagnosis_Ev_SharedByDomains", domains.Count, string.Join(", ", domains.Take(20)) + (domains.Count > 20 ? ", ..." : string.Empty)) + " | " + listing.Evidence;
-                list.Add(NewFinding(string.Empty, address, "SharedServer", DiagnosisSeverity.Warning, "SharedServer", evidence, FirstOf(listing.Url, _rules.UrlFor("SharedServer"))));
+                list.Add(NewFinding(string.Empty, address, "SharedServer", DiagnosisSeverity.Warning, CauseCodes.SharedServer, evidence, FirstOf(listing.Url, _rules.UrlFor(CauseCodes.SharedServer))));
             }
             return list;
         }
@@ -276,8 +276,8 @@ namespace MailBlacklist.Engine.Diagnosis
                 {
                     case DnsblStatus.Listed:
                     case DnsblStatus.Policy:
-                        string cause = r.Tag.IndexOf("Compromise", StringComparison.OrdinalIgnoreCase) >= 0 ? "BlocklistCompromise"
-                            : r.Status == DnsblStatus.Policy ? "BlocklistPolicy" : "BlocklistVerdict";
+                        string cause = r.Tag.IndexOf("Compromise", StringComparison.OrdinalIgnoreCase) >= 0 ? CauseCodes.BlocklistCompromise
+                            : r.Status == DnsblStatus.Policy ? CauseCodes.BlocklistPolicy : CauseCodes.BlocklistVerdict;
                         var f = NewFinding(label, target, check, DiagnosisSeverity.Critical, cause, ListingEvidence(r, context), FirstOf(r.LookupUrl, _rules.UrlFor(cause)));
                         findings.Add(f);
                         listings.Add(f);
@@ -289,7 +289,7 @@ namespace MailBlacklist.Engine.Diagnosis
                         if (r.Tag.IndexOf("Whitelist", StringComparison.OrdinalIgnoreCase) >= 0)
                             whitelisted.Add(r.Zone + " (" + r.Meaning + ")");
                         else
-                            findings.Add(NewFinding(label, target, check, DiagnosisSeverity.Info, "BlocklistInfo", ListingEvidence(r, context), FirstOf(r.LookupUrl, _rules.UrlFor("BlocklistInfo"))));
+                            findings.Add(NewFinding(label, target, check, DiagnosisSeverity.Info, CauseCodes.BlocklistInfo, ListingEvidence(r, context), FirstOf(r.LookupUrl, _rules.UrlFor(CauseCodes.BlocklistInfo))));
                         break;
                     case DnsblStatus.NotListed:
                         clean.Add(r.Zone);
@@ -306,13 +306,13 @@ namespace MailBlacklist.Engine.Diagnosis
                 string evidence = string.Join("; ", failed.GroupBy(f => f.why).Select(g => string.Join(", ", g.Select(f => f.zone)) + ": " + g.Key))
                     + (clean.Count > 0 ? " | " + T("Diagnosis_Ev_AnsweredClean", string.Join(", ", clean)) : string.Empty)
                     + Whitelisted(whitelisted);
-                findings.Add(NewFinding(label, target, check, DiagnosisSeverity.Warning, "DnsFailure", evidence, string.Empty));
+                findings.Add(NewFinding(label, target, check, DiagnosisSeverity.Warning, CauseCodes.DnsFailure, evidence, string.Empty));
             }
             else if (listings.Count == 0 && (clean.Count > 0 || whitelisted.Count > 0))
             {
                 string evidence = clean.Count > 0 ? T("Diagnosis_Ev_NotListed", string.Join(", ", clean)) + Whitelisted(whitelisted)
                     : T("Diagnosis_Ev_Whitelisted", string.Join(", ", whitelisted));
-                findings.Add(NewFinding(label, target, check, DiagnosisSeverity.Ok, "Ok", evidence, string.Empty));
+                findings.Add(NewFinding(label, target, check, DiagnosisSeverity.Ok, CauseCodes.Ok, evidence, string.Empty));
             }
             return listings;
         }
@@ -329,7 +329,7 @@ namespace MailBlacklist.Engine.Diagnosis
 
         private void SharedServerFinding(string label, IPAddress ip, PtrResult ptr, SpfEvaluation spf, DiagnosisFinding listing, List<DiagnosisFinding> findings)
         {
-            if (listing.CauseCode == "BlocklistPolicy") return;   // a policy listing is about the address type, not a neighbour
+            if (listing.CauseCode == CauseCodes.BlocklistPolicy) return;   // a policy listing is about the address type, not a neighbour
             var evidence = new List<string>();
             if (_rules.LooksLikeHosting(ptr?.HostName)) evidence.Add(T("Diagnosis_Ev_HostingPtr", ptr.HostName));
             if (spf != null)
@@ -342,7 +342,7 @@ namespace MailBlacklist.Engine.Diagnosis
             if (evidence.Count == 0) return;
             Registry.MarkReported(ip.ToString());
             string text = string.Join(" | ", evidence) + (evidence.Count == 1 ? " | " + T("Diagnosis_Ev_ThinEvidence") : string.Empty);
-            findings.Add(NewFinding(label, ip.ToString(), "SharedServer", DiagnosisSeverity.Warning, "SharedServer", text, FirstOf(listing.Url, _rules.UrlFor("SharedServer"))));
+            findings.Add(NewFinding(label, ip.ToString(), "SharedServer", DiagnosisSeverity.Warning, CauseCodes.SharedServer, text, FirstOf(listing.Url, _rules.UrlFor(CauseCodes.SharedServer))));
         }
 
         private void PtrFinding(string label, IPAddress ip, PtrResult ptr, List<DiagnosisFinding> findings)
@@ -351,22 +351,22 @@ namespace MailBlacklist.Engine.Diagnosis
             string reverse = IpNetwork.ReverseName(ip);
             if (ptr.Failure != null && ptr.ForwardConfirmed == null)
             {
-                findings.Add(NewFinding(label, target, "Ptr", DiagnosisSeverity.Warning, "DnsFailure",
+                findings.Add(NewFinding(label, target, "Ptr", DiagnosisSeverity.Warning, CauseCodes.DnsFailure,
                     ptr.FailedName + ": " + SpfEvaluator.DescribeOutcome(ptr.Failure.Value, _culture), string.Empty));
                 return;
             }
             if (ptr.HostNames.Count == 0)
             {
-                findings.Add(NewFinding(label, target, "Ptr", DiagnosisSeverity.Critical, "PtrMissing", T("Diagnosis_Ev_NoPtr", reverse), _rules.UrlFor("PtrMissing")));
+                findings.Add(NewFinding(label, target, "Ptr", DiagnosisSeverity.Critical, CauseCodes.PtrMissing, T("Diagnosis_Ev_NoPtr", reverse), _rules.UrlFor(CauseCodes.PtrMissing)));
                 return;
             }
             if (ptr.ForwardConfirmed == false)
             {
-                findings.Add(NewFinding(label, target, "Ptr", DiagnosisSeverity.Warning, "PtrNotForwardConfirmed",
-                    T("Diagnosis_Ev_PtrNotConfirmed", reverse, string.Join(", ", ptr.HostNames), target), _rules.UrlFor("PtrNotForwardConfirmed")));
+                findings.Add(NewFinding(label, target, "Ptr", DiagnosisSeverity.Warning, CauseCodes.PtrNotForwardConfirmed,
+                    T("Diagnosis_Ev_PtrNotConfirmed", reverse, string.Join(", ", ptr.HostNames), target), _rules.UrlFor(CauseCodes.PtrNotForwardConfirmed)));
                 return;
             }
-            findings.Add(NewFinding(label, target, "Ptr", DiagnosisSeverity.Ok, "Ok", reverse + " PTR " + ptr.HostName + " -> " + target, string.Empty));
+            findings.Add(NewFinding(label, target, "Ptr", DiagnosisSeverity.Ok, CauseCodes.Ok, reverse + " PTR " + ptr.HostName + " -> " + target, string.Empty));
         }
 
         private Dictionary<IPAddress, SpfResult> SpfFindings(string label, string domain, SpfEvaluation spf, List<IPAddress> addresses, List<DiagnosisFinding> findings)
@@ -377,11 +377,11 @@ namespace MailBlacklist.Engine.Diagnosis
             switch (spf.Status)
             {
                 case SpfRecordStatus.DnsFailure:
-                    findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Warning, "DnsFailure",
+                    findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Warning, CauseCodes.DnsFailure,
                         domain + " TXT: " + SpfEvaluator.DescribeOutcome(spf.Root.Outcome, _culture), string.Empty));
                     return results;
                 case SpfRecordStatus.None:
-                    findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Warning, "SpfMissing", T("Diagnosis_Ev_NoSpf", domain), _rules.UrlFor("SpfMissing")));
+                    findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Warning, CauseCodes.SpfMissing, T("Diagnosis_Ev_NoSpf", domain), _rules.UrlFor(CauseCodes.SpfMissing)));
                     foreach (var a in addresses) results[a] = SpfResult.None;
                     return results;
             }
@@ -389,10 +389,10 @@ namespace MailBlacklist.Engine.Diagnosis
             var badProblems = spf.Problems.Where(p => p.Code != MailServerProblemCode.SpfDnsFailure && p.Code != MailServerProblemCode.SpfNoAddresses
                 && p.Code != MailServerProblemCode.SpfUnresolvableMechanism && p.Code != MailServerProblemCode.DomainNotFound).Select(p => p.Message).ToList();
             if (dnsProblems.Count > 0)
-                findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Warning, "DnsFailure", string.Join(" ", dnsProblems), string.Empty));
+                findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Warning, CauseCodes.DnsFailure, string.Join(" ", dnsProblems), string.Empty));
             if (badProblems.Count > 0 || spf.Status == SpfRecordStatus.Multiple)
-                findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Critical, "SpfInvalid",
-                    string.Join(" ", badProblems.DefaultIfEmpty(record)) + " | " + record, _rules.UrlFor("SpfInvalid")));
+                findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Critical, CauseCodes.SpfInvalid,
+                    string.Join(" ", badProblems.DefaultIfEmpty(record)) + " | " + record, _rules.UrlFor(CauseCodes.SpfInvalid)));
             bool reported = dnsProblems.Count > 0 || badProblems.Count > 0 || spf.Status == SpfRecordStatus.Multiple;
 
             foreach (var ip in addresses)
@@ -403,26 +403,26 @@ namespace MailBlacklist.Engine.Diagnosis
                 switch (result)
                 {
                     case SpfResult.Pass:
-                        findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Ok, "Ok", evidence, string.Empty));
+                        findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Ok, CauseCodes.Ok, evidence, string.Empty));
                         break;
                     case SpfResult.Fail:
                     case SpfResult.SoftFail:
                     case SpfResult.Neutral:
-                        findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Critical, "SpfNotAuthorized", evidence, _rules.UrlFor("SpfNotAuthorized")));
+                        findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Critical, CauseCodes.SpfNotAuthorized, evidence, _rules.UrlFor(CauseCodes.SpfNotAuthorized)));
                         break;
                     case SpfResult.TempError:
-                        if (!reported) findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Warning, "DnsFailure", evidence, string.Empty));
+                        if (!reported) findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Warning, CauseCodes.DnsFailure, evidence, string.Empty));
                         break;
                     case SpfResult.PermError:
-                        if (!reported) findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Critical, "SpfInvalid", evidence, _rules.UrlFor("SpfInvalid")));
+                        if (!reported) findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Critical, CauseCodes.SpfInvalid, evidence, _rules.UrlFor(CauseCodes.SpfInvalid)));
                         break;
                     default:
-                        findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Info, "InsufficientEvidence", evidence + " | " + T("Diagnosis_Ev_SpfUnknown"), _rules.UrlFor("InsufficientEvidence")));
+                        findings.Add(NewFinding(label, ip.ToString(), "Spf", DiagnosisSeverity.Info, CauseCodes.InsufficientEvidence, evidence + " | " + T("Diagnosis_Ev_SpfUnknown"), _rules.UrlFor(CauseCodes.InsufficientEvidence)));
                         break;
                 }
             }
             if (addresses.Count == 0 && !reported)
-                findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Ok, "Ok", domain + " TXT \"" + record + "\"", string.Empty));
+                findings.Add(NewFinding(label, domain, "Spf", DiagnosisSeverity.Ok, CauseCodes.Ok, domain + " TXT \"" + record + "\"", string.Empty));
             return results;
         }
 
@@ -445,18 +445,18 @@ namespace MailBlacklist.Engine.Diagnosis
             switch (dmarc.Status)
             {
                 case DmarcStatus.DnsFailure:
-                    findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, "DnsFailure", name + " TXT: " + SpfEvaluator.DescribeOutcome(dmarc.Outcome, _culture), string.Empty));
+                    findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, CauseCodes.DnsFailure, name + " TXT: " + SpfEvaluator.DescribeOutcome(dmarc.Outcome, _culture), string.Empty));
                     return;
                 case DmarcStatus.None:
-                    findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, "DmarcMissing", T("Diagnosis_Ev_NoDmarc", name), _rules.UrlFor("DmarcMissing")));
+                    findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, CauseCodes.DmarcMissing, T("Diagnosis_Ev_NoDmarc", name), _rules.UrlFor(CauseCodes.DmarcMissing)));
                     return;
                 case DmarcStatus.Multiple:
-                    findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, "DmarcMissing", T("Diagnosis_Ev_DmarcMultiple", name, dmarc.Text), _rules.UrlFor("DmarcMissing")));
+                    findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, CauseCodes.DmarcMissing, T("Diagnosis_Ev_DmarcMultiple", name, dmarc.Text), _rules.UrlFor(CauseCodes.DmarcMissing)));
                     return;
             }
             if (dmarc.EffectivePolicy.Length == 0)
             {
-                findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, "DmarcMissing", T("Diagnosis_Ev_DmarcNoPolicy", name, dmarc.Text), _rules.UrlFor("DmarcMissing")));
+                findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, CauseCodes.DmarcMissing, T("Diagnosis_Ev_DmarcNoPolicy", name, dmarc.Text), _rules.UrlFor(CauseCodes.DmarcMissing)));
                 return;
             }
             // A temperror (or an unknown result) is no SPF failure: the check could not be made, so the
@@ -471,7 +471,7 @@ namespace MailBlacklist.Engine.Diagnosis
             if (bounceSaysDmarc || (enforcing && failing.Count > 0 && !alignment.DkimPasses))
             {
                 string evidence = name + " \"" + dmarc.Text + "\"" + (failing.Count > 0 ? " | " + string.Join(", ", failing) : string.Empty) + " | " + alignment.DkimSummary();
-                findings.Add(NewFinding(label, domain, "Dmarc", enforcing ? DiagnosisSeverity.Critical : DiagnosisSeverity.Warning, "DmarcFail", evidence, _rules.UrlFor("DmarcFail")));
+                findings.Add(NewFinding(label, domain, "Dmarc", enforcing ? DiagnosisSeverity.Critical : DiagnosisSeverity.Warning, CauseCodes.DmarcFail, evidence, _rules.UrlFor(CauseCodes.DmarcFail)));
                 return;
             }
             // No address to judge and an SPF record that could not be read whole: alignment is unknown too.
@@ -480,27 +480,27 @@ namespace MailBlacklist.Engine.Diagnosis
             if (unknown.Count > 0 || (spf.Count == 0 && spfFailed))
             {
                 string why = unknown.Count > 0 ? string.Join(", ", unknown) : T("Diagnosis_Ev_SpfNotRead", domain);
-                findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, "DnsFailure",
+                findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Warning, CauseCodes.DnsFailure,
                     name + " \"" + dmarc.Text + "\" | " + T("Diagnosis_Ev_DmarcSpfUnknown", why), string.Empty));
                 return;
             }
-            findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Ok, "Ok", name + " \"" + dmarc.Text + "\"", string.Empty));
+            findings.Add(NewFinding(label, domain, "Dmarc", DiagnosisSeverity.Ok, CauseCodes.Ok, name + " \"" + dmarc.Text + "\"", string.Empty));
         }
 
         private void MxFinding(string label, string domain, MxResult mx, List<DiagnosisFinding> findings)
         {
             if (mx == null) return;
-            string url = _rules.UrlFor("MxMissing");
+            string url = _rules.UrlFor(CauseCodes.MxMissing);
             switch (mx.Status)
             {
                 case MxStatus.DnsFailure:
-                    findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, "DnsFailure", domain + " MX: " + SpfEvaluator.DescribeOutcome(mx.Outcome, _culture), string.Empty));
+                    findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, CauseCodes.DnsFailure, domain + " MX: " + SpfEvaluator.DescribeOutcome(mx.Outcome, _culture), string.Empty));
                     return;
                 case MxStatus.NullMx:
-                    findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, "MxMissing", T("Diagnosis_Ev_NullMx", domain), url));
+                    findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, CauseCodes.MxMissing, T("Diagnosis_Ev_NullMx", domain), url));
                     return;
                 case MxStatus.NoMailRecords:
-                    findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Critical, "MxMissing", T("Diagnosis_Ev_NoMailRecords", domain), url));
+                    findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Critical, CauseCodes.MxMissing, T("Diagnosis_Ev_NoMailRecords", domain), url));
                     return;
                 case MxStatus.NxDomain:
                     return;
@@ -511,29 +511,29 @@ namespace MailBlacklist.Engine.Diagnosis
             var deadHosts = mx.Hosts.Where(h => h.Unresolvable).ToList();
             if (failedHosts.Count > 0 && !mx.Resolves)
             {
-                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, "DnsFailure", "MX " + domain + ": " + chain, string.Empty));
+                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, CauseCodes.DnsFailure, "MX " + domain + ": " + chain, string.Empty));
                 return;
             }
             if (!mx.Resolves)
             {
-                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Critical, "MxMissing", T("Diagnosis_Ev_MxUnresolvable", domain, chain), url));
+                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Critical, CauseCodes.MxMissing, T("Diagnosis_Ev_MxUnresolvable", domain, chain), url));
                 return;
             }
             // Another host resolves, but the failed ones are not known to work: never Ok.
             if (failedHosts.Count > 0)
-                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, "DnsFailure", T("Diagnosis_Ev_MxSomeFailed", domain, string.Join(", ", failedHosts.Select(h => h.Name)), chain), string.Empty));
+                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, CauseCodes.DnsFailure, T("Diagnosis_Ev_MxSomeFailed", domain, string.Join(", ", failedHosts.Select(h => h.Name)), chain), string.Empty));
             if (deadHosts.Count > 0)
             {
-                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, "MxMissing", T("Diagnosis_Ev_MxSomeUnresolvable", domain, string.Join(", ", deadHosts.Select(h => h.Name)), chain), url));
+                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Warning, CauseCodes.MxMissing, T("Diagnosis_Ev_MxSomeUnresolvable", domain, string.Join(", ", deadHosts.Select(h => h.Name)), chain), url));
                 return;
             }
             if (mx.Status == MxStatus.ImplicitMx)
             {
-                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Info, "MxMissing", T("Diagnosis_Ev_ImplicitMx", domain, chain), url));
+                findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Info, CauseCodes.MxMissing, T("Diagnosis_Ev_ImplicitMx", domain, chain), url));
                 return;
             }
             if (failedHosts.Count > 0) return;
-            findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Ok, "Ok", "MX " + domain + ": " + chain, string.Empty));
+            findings.Add(NewFinding(label, domain, "Mx", DiagnosisSeverity.Ok, CauseCodes.Ok, "MX " + domain + ": " + chain, string.Empty));
         }
 
         /// <summary>The sending server's address among the bounce's addresses (AddressRoles), with the

@@ -105,22 +105,35 @@ namespace MailBlacklist.Engine.MailServers
         // the include/redirect chain that led here, for loop detection.
         private async Task ExpandAsync(SpfRecord record, List<string> path, State state, CancellationToken ct)
         {
-            var terms = record.Text.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+            // RFC 7208 4.6.1: terms are separated by spaces only; a tab or non-ASCII byte breaks the term it is in.
+            var terms = record.Text.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
             var mechanisms = new List<SpfMechanism>();
             string redirect = null;
+            bool exp = false;
             foreach (string term in terms)
             {
+                // A control or non-ASCII character makes the record a permerror (RFC 7208 3.1), but the
+                // rest of the record is still shown: its addresses are what the owner meant to list.
+                if (!SpfSyntax.IsPrintableAscii(term))
+                {
+                    record.SyntaxError = record.SyntaxError ?? term;
+                    state.Problem(MailServerProblemCode.SpfSyntaxError, T("Spf_Syntax", record.Chain, term));
+                }
                 int eq = term.IndexOf('=');
                 int colon = term.IndexOf(':');
                 if (eq > 0 && (colon < 0 || eq < colon))
                 {
                     string name = term.Substring(0, eq).ToLowerInvariant();
-                    if (name == "redirect")
-                    {
-                        if (redirect != null) { Syntax(record, state, term); return; }
-                        redirect = term.Substring(eq + 1);
-                    }
-                    continue;   // exp= and unknown modifiers are ignored (RFC 7208 6)
+                    string value = term.Substring(eq + 1);
+                    // RFC 7208 6: redirect and exp at most once, each with a domain; every modifier's
+                    // name and macro-string well formed, even an unknown one that is then ignored.
+                    bool known = name == "redirect" || name == "exp";
+                    if (!SpfSyntax.IsModifierName(name) || !SpfSyntax.IsMacroString(value)
+                        || (known && (!SpfSyntax.IsDomainSpec(value) || (name == "redirect" ? redirect != null : exp))))
+                    { Syntax(record, state, term); return; }
+                    if (name == "redirect") redirect = value;
+                    if (name == "exp") exp = true;
+                    continue;   // exp= and unknown modifiers are otherwise ignored (RFC 7208 6)
                 }
                 var m = Parse(term, record.Domain);
                 if (m == null) { Syntax(record, state, term); return; }
@@ -182,17 +195,18 @@ namespace MailBlacklist.Engine.MailServers
                     return m;
                 case "include":
                 case "exists":
-                    if (!rest.StartsWith(":", StringComparison.Ordinal) || rest.Length < 2) return null;
+                    if (!rest.StartsWith(":", StringComparison.Ordinal) || !ValidTarget(rest.Substring(1))) return null;
                     m.Target = rest.Substring(1);
                     return m;
                 default: // a, mx, ptr: [:domain][/cidr4][//cidr6]
                     string domainPart = rest, cidr = string.Empty;
                     if (rest.StartsWith(":", StringComparison.Ordinal))
                     {
-                        int slash = rest.IndexOf('/');
-                        domainPart = slash < 0 ? rest.Substring(1) : rest.Substring(1, slash - 1);
-                        cidr = slash < 0 ? string.Empty : rest.Substring(slash);
-                        if (domainPart.Length == 0) return null;
+                        // The CIDR suffix is read from the end: a domain-spec may itself hold '/' (RFC 7208 7.1).
+                        var suffix = CidrSuffix.Match(rest);
+                        domainPart = rest.Substring(1, suffix.Index - 1);
+                        cidr = suffix.Value;
+                        if (!ValidTarget(domainPart)) return null;
                         m.Target = domainPart;
                     }
                     else cidr = rest;
@@ -202,6 +216,14 @@ namespace MailBlacklist.Engine.MailServers
                     return m;
             }
         }
+
+        private static readonly System.Text.RegularExpressions.Regex CidrSuffix =
+            new System.Text.RegularExpressions.Regex(@"(/[0-9]+)?(//[0-9]+)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        // A target with a control or non-ASCII character is already a permerror of the record (see
+        // ExpandAsync); it is kept as a term so that the record's other terms are still shown.
+        private static bool ValidTarget(string target) =>
+            target.Length > 0 && (SpfSyntax.IsDomainSpec(target) || !SpfSyntax.IsPrintableAscii(target));
 
         // "", "/24", "//64", "/24//64"
         private static bool ParseCidr(string text, out int v4, out int v6)
@@ -262,7 +284,13 @@ namespace MailBlacklist.Engine.MailServers
             }
             if (!CountLookup(m, state)) return;
             string target = ExpandMacros(m.Target, record.Domain, out bool unresolved);
-            string name = unresolved ? null : DomainName.Normalize(target);
+            string name = unresolved ? null : DomainName.Normalize(target) ?? SpfSyntax.NormalizeTarget(target);
+            // RFC 7208 7.1: a name without a usable top label ("a:192.0.2.1") is a syntax error (permerror).
+            if (!unresolved && (name == null || (m.Target.IndexOf('%') < 0 && !SpfSyntax.HasDomainEnd(m.Target))))
+            {
+                record.SyntaxError = record.SyntaxError ?? m.Text;
+                name = null;
+            }
             if (unresolved || name == null)
             {
                 m.Unresolvable = true;
@@ -314,6 +342,12 @@ namespace MailBlacklist.Engine.MailServers
                     return;
                 }
                 if (mx.Outcome != DnsOutcome.Answer) m.VoidNumber = ++state.Voids;
+                // RFC 7208 4.6.4: more than 10 MX names is a permerror, not "the first 10".
+                if (mx.Records.Count(r => r.Type == DnsRecordType.Mx) > MxHostLimit)
+                {
+                    m.MxLimitExceeded = true;
+                    state.Problem(MailServerProblemCode.SpfLookupLimitExceeded, T("Spf_MxLimit", m.Evidence, mx.Records.Count, MxHostLimit));
+                }
                 foreach (var r in mx.Records.Where(r => r.Type == DnsRecordType.Mx && r.Data.Length > 0)
                                             .OrderBy(r => r.Preference).ThenBy(r => r.Data, StringComparer.Ordinal).Take(MxHostLimit))
                     hosts.Add((r.Data, m.Evidence + " -> MX " + r.Preference.ToString(CultureInfo.InvariantCulture) + " " + r.Data));

@@ -75,6 +75,8 @@ namespace MailBlacklist.Engine.MailServers
         public bool Loop { get; internal set; }
         /// <summary>ptr, exists, or macros that need the sender's address: cannot be listed as addresses.</summary>
         public bool Unresolvable { get; internal set; }
+        /// <summary>An mx term whose name has more than 10 MX records (RFC 7208 4.6.4: permerror).</summary>
+        public bool MxLimitExceeded { get; internal set; }
         internal int Cidr4 { get; set; } = 32;
         internal int Cidr6 { get; set; } = 128;
     }
@@ -185,6 +187,8 @@ namespace MailBlacklist.Engine.MailServers
         /// applies where the 11th lookup falls in evaluation order).</summary>
         public SpfResult Check(IPAddress address)
         {
+            // RFC 7208 5: an IPv4-mapped IPv6 address is checked as the IPv4 address it carries.
+            if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
             var result = CheckRecord(Root, address, isInclude: false);
             return result;
         }
@@ -216,13 +220,16 @@ namespace MailBlacklist.Engine.MailServers
             if (record.SyntaxError != null) return SpfResult.PermError;
             foreach (var m in record.Mechanisms)
             {
-                if (m.LookupNumber > LookupLimit || m.VoidNumber > VoidLookupLimit || m.Loop) return SpfResult.PermError;
+                if (m.LookupNumber > LookupLimit || m.VoidNumber > VoidLookupLimit || m.Loop || m.MxLimitExceeded) return SpfResult.PermError;
                 if (m.DnsFailed) return SpfResult.TempError;
                 switch (m.Kind)
                 {
                     case "all":
                         return Qualified(m.Qualifier);
                     case "include":
+                        if (m.Unresolvable) return SpfResult.Unknown;
+                        // Not fetched: the evaluation stopped at its hard cap, far past the limit of 10.
+                        if (m.Included == null) return SpfResult.PermError;
                         var inner = CheckRecord(m.Included, address, isInclude: true);
                         if (inner == SpfResult.Pass) return Qualified(m.Qualifier);
                         if (inner == SpfResult.Fail || inner == SpfResult.SoftFail || inner == SpfResult.Neutral) continue;
@@ -241,6 +248,7 @@ namespace MailBlacklist.Engine.MailServers
                 var r = record.Redirect;
                 if (r.LookupNumber > LookupLimit || r.VoidNumber > VoidLookupLimit || r.Loop) return SpfResult.PermError;
                 if (r.Unresolvable) return SpfResult.Unknown;
+                if (r.Included == null) return SpfResult.PermError;
                 var result = CheckRecord(r.Included, address, isInclude: true);
                 return result;
             }

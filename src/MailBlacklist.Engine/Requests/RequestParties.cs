@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using Causes = MailBlacklist.Engine.Diagnosis.CauseCodes;   // this class has a CauseCodes member of its own
 
 namespace MailBlacklist.Engine.Requests
 {
@@ -16,21 +17,21 @@ namespace MailBlacklist.Engine.Requests
 
         private static readonly Dictionary<string, string> ByCause = new Dictionary<string, string>
         {
-            ["BlocklistVerdict"] = Hosting,
-            ["BlocklistCompromise"] = Hosting,
-            ["BlocklistReported"] = Hosting,
-            ["SharedServer"] = Hosting,
-            ["ReceiverReputation"] = Receiver,
-            ["ReceiverResolverRefused"] = Receiver,
-            ["BlocklistPolicy"] = Self,
-            ["PtrMissing"] = Self,
-            ["PtrNotForwardConfirmed"] = Self,
-            ["SpfMissing"] = Self,
-            ["SpfNotAuthorized"] = Self,
-            ["SpfInvalid"] = Self,
-            ["DmarcMissing"] = Self,
-            ["DmarcFail"] = Self,
-            ["MxMissing"] = Self,
+            [Causes.BlocklistVerdict] = Hosting,
+            [Causes.BlocklistCompromise] = Hosting,
+            [Causes.BlocklistReported] = Hosting,
+            [Causes.SharedServer] = Hosting,
+            [Causes.ReceiverReputation] = Receiver,
+            [Causes.ReceiverResolverRefused] = Receiver,
+            [Causes.BlocklistPolicy] = Self,
+            [Causes.PtrMissing] = Self,
+            [Causes.PtrNotForwardConfirmed] = Self,
+            [Causes.SpfMissing] = Self,
+            [Causes.SpfNotAuthorized] = Self,
+            [Causes.SpfInvalid] = Self,
+            [Causes.DmarcMissing] = Self,
+            [Causes.DmarcFail] = Self,
+            [Causes.MxMissing] = Self,
         };
 
         /// <summary>The party for a cause code; null for causes nobody needs to be asked about

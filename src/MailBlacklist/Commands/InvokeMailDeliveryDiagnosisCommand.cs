@@ -279,7 +279,7 @@ namespace MailBlacklist.Commands
             _baseline?.Diagnosed(item as string);
             foreach (var f in task.Result)
             {
-                if (f.CauseCode == "DnsFailure") _dnsFailed = true;
+                if (f.CauseCode == CauseCodes.DnsFailure) _dnsFailed = true;
                 WriteFinding(f);
             }
         }
