@@ -46,6 +46,11 @@ Describe 'Invoke-MailDeliveryDiagnosis after failed lookups' {
     It 'gives DnsFailure when the resolver is dead' {
         $r = Invoke-Diag @{ Domain = 'ok.diag.test'; Server = $Lab.Dead; TimeoutSec = 0.3 }
         Assert-NothingKnown $r.Findings 'ok.diag.test'
+        # The guessed DKIM selectors all failed: one finding that names them, not one per guess.
+        $dkim = @($r.Findings | Where-Object Check -eq 'Dkim')
+        $dkim.Count | Should -Be 1
+        $dkim[0].CauseCode | Should -Be 'DnsFailure'
+        $dkim[0].Evidence | Should -Match 'google\._domainkey\.ok\.diag\.test, .*selector1\._domainkey\.ok\.diag\.test'
     }
     It 'gives DnsFailure when the answer comes too late' {
         # slow.bl.test answers after 1.5 s; the command waits 0.4 s.

@@ -60,8 +60,14 @@ namespace MailBlacklist.Engine.Diagnosis
                         shown + " | " + T("Diagnosis_Ev_DkimNotAligned", key.Domain, fromDomain, mode)));
             }
             var failed = keys.Where(k => k.Status == DkimKeyStatus.DnsFailure).ToList();
-            foreach (var key in failed.Where(k => fromSignatures || found.Count == 0))
-                results.Add(new CheckResult(key.Name, DiagnosisSeverity.Warning, CauseCodes.DnsFailure, key.Name + " TXT: " + SpfEvaluator.DescribeOutcome(key.Outcome, _culture)));
+            if (fromSignatures)
+                foreach (var key in failed)
+                    results.Add(new CheckResult(key.Name, DiagnosisSeverity.Warning, CauseCodes.DnsFailure, key.Name + " TXT: " + SpfEvaluator.DescribeOutcome(key.Outcome, _culture)));
+            else if (found.Count == 0 && failed.Count > 0)
+                // Guessed selectors: one finding for the domain, not one per guess (a dead resolver
+                // would otherwise give a dozen identical warnings).
+                results.Add(new CheckResult("_domainkey." + fromDomain, DiagnosisSeverity.Warning, CauseCodes.DnsFailure,
+                    string.Join(", ", failed.Select(k => k.Name)) + " TXT: " + SpfEvaluator.DescribeOutcome(failed[0].Outcome, _culture)));
             var missing = keys.Where(k => k.Status == DkimKeyStatus.Missing).ToList();
             if (fromSignatures)
                 foreach (var key in missing)
