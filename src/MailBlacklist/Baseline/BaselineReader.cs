@@ -1,7 +1,5 @@
-using System;
 using System.Globalization;
 using System.IO;
-using System.Management.Automation;
 using MailBlacklist.Engine;
 using MailBlacklist.Engine.Baseline;
 
