@@ -97,6 +97,29 @@ Describe 'Help' {
         else { $help.Synopsis | Should -Not -Match '[\u3040-\u30ff\u4e00-\u9fff]' }
     }
 
+    It 'states the real default of -ThrottleLimit for <Name> in <Culture>' -ForEach @(
+        foreach ($c in 'Test-Dnsbl', 'Get-MailServerIp', 'Invoke-MailDeliveryDiagnosis') {
+            @{ Name = $c; Culture = 'en-US' }
+            @{ Name = $c; Culture = 'ja-JP' }
+        }
+    ) {
+        # The value a command gets when the user gives none, read from a fresh instance of the cmdlet.
+        $default = [Activator]::CreateInstance((Get-Command $Name).ImplementingType).ThrottleLimit
+        $default | Should -BeGreaterThan 1
+        $xml = [xml](Get-Content (Join-Path $PSScriptRoot "../$Culture/MailBlacklist.dll-Help.xml") -Raw -Encoding utf8)
+        $command = $xml.SelectNodes("//*[local-name()='command']") | Where-Object { $_.details.name -eq $Name }
+        $entries = @($command.SelectNodes(".//*[local-name()='parameter'][*[local-name()='name']='ThrottleLimit']"))
+        $stated = @($entries | Where-Object { $_.SelectSingleNode("*[local-name()='defaultValue']") })
+        $stated.Count | Should -BeGreaterThan 0
+        foreach ($e in $entries) {
+            $value = $e.SelectSingleNode("*[local-name()='defaultValue']")
+            if ($value) { $value.InnerText | Should -Be "$default" }
+            # The description says the same number ("The default is 512", "既定値は 512").
+            $text = $e.SelectSingleNode("*[local-name()='description']").InnerText
+            if ($text) { $text | Should -Match "(default is|既定値は) $default\b" }
+        }
+    }
+
     It 'has about topics in both cultures' -ForEach @(
         foreach ($culture in 'en-US', 'ja-JP') {
             foreach ($file in Get-ChildItem (Join-Path $PSScriptRoot "../$culture") -Filter 'about_*.help.txt') {
