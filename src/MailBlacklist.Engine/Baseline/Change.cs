@@ -1,6 +1,3 @@
-using System;
-using System.Globalization;
-
 namespace MailBlacklist
 {
     /// <summary>The values of the Change column that -Baseline fills (empty without a comparison).</summary>

@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
 using MailBlacklist.Engine.Diagnosis;
 
 namespace MailBlacklist.Engine.Baseline

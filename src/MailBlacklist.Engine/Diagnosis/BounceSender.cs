@@ -1,6 +1,4 @@
-using System;
 using System.IO;
-using System.Linq;
 using System.Net;
 using System.Text.RegularExpressions;
 using MailBlacklist.Engine.Bounces;

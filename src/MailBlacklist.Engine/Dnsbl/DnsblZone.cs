@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Linq;
 using MailBlacklist.Engine;
 using MailBlacklist.Engine.Dnsbl;
 

@@ -1,6 +1,3 @@
-using System;
-using System.Globalization;
-using System.Linq;
 using MailBlacklist.Engine.Baseline;
 
 namespace MailBlacklist.Engine.Reports

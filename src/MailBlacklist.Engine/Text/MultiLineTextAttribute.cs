@@ -1,5 +1,3 @@
-using System;
-
 namespace MailBlacklist.Engine
 {
     /// <summary>Marks an output property meant to be several lines (a message body): the safety
