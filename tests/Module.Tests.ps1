@@ -158,3 +158,21 @@ Describe 'Messages' {
         }
     }
 }
+
+Describe 'Source layout' {
+    It 'puts every type in the namespace of its folder, but for the output types users name' {
+        # The output types are the module's contract: the help's OUTPUTS, the Format.ps1xml views,
+        # users' "-is [MailBlacklist.DnsblResult]" and the #TYPE line of saved CSVs name them in
+        # the module's own namespace, wherever their file sits.
+        $contract = 'BounceReason.cs', 'DiagnosisFinding.cs', 'DnsblResult.cs', 'DnsblZone.cs', 'MailServerAddress.cs', 'DelistingRequest.cs'
+        $src = (Resolve-Path (Join-Path $PSScriptRoot '../src')).Path
+        $wrong = foreach ($file in Get-ChildItem $src -Recurse -Filter '*.cs' | Where-Object FullName -notmatch '[\\/](obj|bin)[\\/]') {
+            $relative = [System.IO.Path]::GetRelativePath($src, $file.DirectoryName) -replace '[\\/]', '.'
+            $expected = if ($file.Name -in $contract) { 'MailBlacklist' } else { $relative }
+            foreach ($m in [regex]::Matches((Get-Content $file.FullName -Raw), '(?m)^namespace\s+([\w.]+)')) {
+                if ($m.Groups[1].Value -ne $expected) { "$($file.Name): $($m.Groups[1].Value), expected $expected" }
+            }
+        }
+        $wrong | Should -BeNullOrEmpty
+    }
+}

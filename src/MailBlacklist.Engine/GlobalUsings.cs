@@ -5,3 +5,6 @@ global using System.Globalization;
 global using System.Linq;
 global using System.Threading;
 global using System.Threading.Tasks;
+// The engine's text helpers (messages from the resx files, neutralizing shown text): every part of
+// the engine shows text through them.
+global using MailBlacklist.Engine.Text;

@@ -5,3 +5,5 @@ global using System.Linq;
 global using System.Management.Automation;
 global using System.Threading;
 global using System.Threading.Tasks;
+// The engine's text helpers (messages, neutralizing shown text): every cmdlet shows text through them.
+global using MailBlacklist.Engine.Text;

@@ -26,7 +26,7 @@ namespace MailBlacklist
         /// <summary>A localized message. Its arguments (inputs, file names, exception texts) are
         /// neutralized here, so that no message of the module shows them raw.</summary>
         protected string L(string key, params object[] args) =>
-            args.Length == 0 ? Text.Get(key, Culture) : Text.Format(key, Culture, Array.ConvertAll(args, a => a is string s ? SafeText.Neutralize(s) : a));
+            args.Length == 0 ? Messages.Get(key, Culture) : Messages.Format(key, Culture, Array.ConvertAll(args, a => a is string s ? SafeText.Neutralize(s) : a));
 
         // Every record leaves through these: one place applies SafeText to all that is shown, so a
         // string no caller thought of (a new property, an exception text) cannot pass raw.

@@ -72,6 +72,6 @@ namespace MailBlacklist.Engine.Diagnosis
             return results;
         }
 
-        private string T(string key, params object[] args) => Text.Format(key, _culture, args);
+        private string T(string key, params object[] args) => Messages.Format(key, _culture, args);
     }
 }

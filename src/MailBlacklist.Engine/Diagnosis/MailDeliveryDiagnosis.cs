@@ -570,6 +570,6 @@ namespace MailBlacklist.Engine.Diagnosis
 
         private static string FirstOf(params string[] values) => values.FirstOrDefault(v => !string.IsNullOrEmpty(v)) ?? string.Empty;
 
-        private string T(string key, params object[] args) => args.Length == 0 ? Text.Get(key, _culture) : Text.Format(key, _culture, args);
+        private string T(string key, params object[] args) => args.Length == 0 ? Messages.Get(key, _culture) : Messages.Format(key, _culture, args);
     }
 }

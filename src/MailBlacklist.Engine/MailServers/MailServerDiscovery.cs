@@ -177,6 +177,6 @@ namespace MailBlacklist.Engine.MailServers
 
         private static string Join(string a, string b) => string.IsNullOrEmpty(a) ? b : a + " " + b;
 
-        private string T(string key, params object[] args) => Text.Format(key, _culture, args);
+        private string T(string key, params object[] args) => Messages.Format(key, _culture, args);
     }
 }

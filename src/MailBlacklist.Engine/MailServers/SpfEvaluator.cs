@@ -385,8 +385,8 @@ namespace MailBlacklist.Engine.MailServers
         private string Describe(DnsOutcome outcome) => DescribeOutcome(outcome, _culture);
 
         /// <summary>A DNS outcome in words, e.g. "SERVFAIL (server failure)", localized.</summary>
-        public static string DescribeOutcome(DnsOutcome outcome, CultureInfo culture) => Text.Get("MailServer_Outcome_" + outcome, culture);
+        public static string DescribeOutcome(DnsOutcome outcome, CultureInfo culture) => Messages.Get("MailServer_Outcome_" + outcome, culture);
 
-        private string T(string key, params object[] args) => Text.Format(key, _culture, args);
+        private string T(string key, params object[] args) => Messages.Format(key, _culture, args);
     }
 }

@@ -119,7 +119,7 @@ namespace MailBlacklist.Commands
             // As in domain mode: a PTR lookup that failed leaves ForwardConfirmed unknown and says why.
             // PTR names are DNS text and the evidence is the bounce's: neither reaches the console raw.
             string detail = ptr.Failure == null ? string.Empty
-                : SafeText.Neutralize(MailBlacklist.Engine.Text.Format("Ptr_DnsFailure", culture, ptr.FailedName, SpfEvaluator.DescribeOutcome(ptr.Failure.Value, culture)));
+                : SafeText.Neutralize(Messages.Format("Ptr_DnsFailure", culture, ptr.FailedName, SpfEvaluator.DescribeOutcome(ptr.Failure.Value, culture)));
             result.Addresses.Add(new MailServerAddress
             {
                 Domain = sender.Domain,
