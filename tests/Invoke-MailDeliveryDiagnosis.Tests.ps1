@@ -67,6 +67,32 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
         }
     }
 
+    Context 'An mbox of two bounces for two senders' {
+        BeforeAll {
+            # Each message is its own case with its own sender: the parser hands each one its
+            # addressee, From and Received lines (no second read of the file, not only message 1).
+            $mbox = Join-Path $TestDrive 'two-senders.mbox'
+            $parts = foreach ($name in 'xbl-infected.eml', 'received-header-only.eml') {
+                "From MAILER-DAEMON  Tue Nov 24 09:16:40 2026`n" + ((Get-Content -Raw (Join-Path $Bounces $name)) -replace "`r`n", "`n" -replace '(?m)^From ', '>From ').TrimEnd("`n") + "`n`n"
+            }
+            [System.IO.File]::WriteAllText($mbox, ($parts -join ''))
+            $script:r = Invoke-Diag -Parameters @{ LiteralPath = $mbox }
+        }
+        It 'checks each message''s own sender domain, in file order' {
+            $r.Errors.Count | Should -Be 0
+            @($r.Findings | Where-Object Check -eq 'Mx' | ForEach-Object Target) | Should -Be @('compromise.diag.test', 'verdict.diag.test')
+            @($r.Findings | Where-Object { $_.Check -eq 'Spf' -and $_.CauseCode -eq 'InsufficientEvidence' }).Count | Should -Be 0
+        }
+        It 'reads the second message''s sending address from its own Received line' {
+            $f = @($r.Findings | Where-Object { $_.Check -eq 'IpBlocklist' -and $_.Target -eq '192.0.2.2' })
+            $f.Count | Should -BeGreaterThan 0
+            $f[0].CauseCode | Should -Be 'BlocklistVerdict'
+            $bounce = @($r.Findings | Where-Object Check -eq 'Bounce')
+            $bounce.Count | Should -Be 2
+            $bounce[1].Evidence | Should -Match '192\.0\.2\.2'
+        }
+    }
+
     Context 'Infected PC (XBL) from a bounce' {
         BeforeAll { $script:r = Invoke-Diag -Parameters @{ Path = (Join-Path $Bounces 'xbl-infected.eml') } }
         It 'is BlocklistCompromise: clean up and change passwords before removal' {

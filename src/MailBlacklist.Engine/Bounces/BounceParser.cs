@@ -145,7 +145,14 @@ namespace MailBlacklist.Engine.Bounces
 
             var parts = MessageParts.Collect(message);
             var context = new Context { Path = path, Number = number, Culture = culture, Message = message, Parts = parts, Depth = depth };
-            return Neutralized(new MessageReader(this, context).Read());
+            var results = Neutralized(new MessageReader(this, context).Read());
+            // What the diagnosis needs of the sender, read while the message is at hand (SenderFacts).
+            if (depth == 0)
+            {
+                var sender = SenderFacts.Read(message, raw);
+                foreach (var r in results) r.Sender = sender;
+            }
+            return results;
         }
 
         // One MIME parser per worker thread, reset for each message: a new parser per message
