@@ -19,29 +19,38 @@ namespace MailBlacklist.Commands
     /// <summary>From a bounce, a domain or an address to cause, evidence and fix. Each bounce message,
     /// domain or address is one case; cases run concurrently and their findings are written in input
     /// order. Findings that need the whole run (many domains on one listed address) come last.</summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "MailDeliveryDiagnosis")]
+    [Cmdlet(VerbsLifecycle.Invoke, "MailDeliveryDiagnosis", DefaultParameterSetName = DomainSet)]
     [OutputType(typeof(DiagnosisFinding))]
     public sealed class InvokeMailDeliveryDiagnosisCommand : DnsCmdlet
     {
-        [Parameter(Position = 0)]
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+        private const string DomainSet = "Domain";
+        private const string IPAddressSet = "IPAddress";
+        private const string InputObjectSet = "InputObject";
+
+        [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0)]
         [SupportsWildcards]
         public string[] Path { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "LP")]
         public string[] LiteralPath { get; set; }
 
-        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        /// <summary>Not mandatory: a $null or empty value is input too, and gets EmptyInput.</summary>
+        [Parameter(ParameterSetName = DomainSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString, AllowNull, AllowEmptyCollection]
         public string[] Domain { get; set; }
 
-        [Parameter]
+        /// <summary>With -Domain, the domain's sending servers; alone, addresses to diagnose.</summary>
+        [Parameter(ParameterSetName = DomainSet)]
+        [Parameter(ParameterSetName = IPAddressSet, Mandatory = true)]
         [Alias("IP")]
         [AllowEmptyString, AllowNull, AllowEmptyCollection]
         public string[] IPAddress { get; set; }
 
         /// <summary>Get-BounceReason objects from the pipeline; recipients of one message form one case.</summary>
-        [Parameter(ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
         public BounceReason[] InputObject { get; set; }
 
         [Parameter]
@@ -75,8 +84,8 @@ namespace MailBlacklist.Commands
         private static readonly Task<IReadOnlyList<DiagnosisFinding>> NoResult = Task.FromResult<IReadOnlyList<DiagnosisFinding>>(null);
         private long _received, _written;
         private bool _anyInput, _dnsFailed, _argumentsRead, _anyDomain;
-        private bool _domainFromCommandLine, _literalFromCommandLine, _domainRead;
-        private string[] _lastLiteralPath;
+        /// <summary>The parameters given on the command line (bound before BeginProcessing).</summary>
+        private HashSet<string> _commandLine;
         private readonly List<IPAddress> _addresses = new List<IPAddress>();
         private DiagnosisBaseline _baseline;
         private readonly string _now = Change.FormatSince(DateTime.UtcNow);
@@ -85,8 +94,7 @@ namespace MailBlacklist.Commands
         protected override void BeginProcessing()
         {
             // Command-line parameters are bound before BeginProcessing, pipeline ones after it.
-            _domainFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Domain));
-            _literalFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(LiteralPath));
+            _commandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
             var catalog = LoadCatalog(CatalogPath);
             string dqsKey = ReadDqsKey(DqsKey);
             _queries = OpenQueries(0, useSessionCache: true);
@@ -131,42 +139,61 @@ namespace MailBlacklist.Commands
 
         protected override void ProcessRecord()
         {
-            // Get-BounceReason objects: consecutive recipients of one message make one case.
-            foreach (var bounce in InputObject ?? new BounceReason[0])
+            // What the command line gives stays bound for every pipeline record: read it once.
+            bool first = !_argumentsRead;
+            _argumentsRead = true;
+            if (first) ReadAddresses();
+            // Each set is named after its input parameter: given on the command line, it is read
+            // once; from the pipeline, once per record.
+            bool fromPipeline = !_commandLine.Contains(ParameterSetName);
+            if (ParameterSetName != InputObjectSet) FlushBounces();
+            switch (ParameterSetName)
+            {
+                case PathSet:
+                    if (first) ReadFiles(Path, literal: false);
+                    break;
+                case LiteralPathSet:
+                    if (first || fromPipeline) ReadFiles(LiteralPath, literal: true);
+                    break;
+                case InputObjectSet:
+                    // Get-BounceReason objects: consecutive recipients of one message make one case.
+                    foreach (var bounce in InputObject ?? new BounceReason[0])
+                    {
+                        _anyInput = true;
+                        if (bounce == null) { Reject("EmptyInput", ErrorCategory.InvalidArgument, null, "Error_EmptyInput", "InputObject"); continue; }
+                        if (_pendingBounces != null && !SameMessage(_pendingBounces[0], bounce)) FlushBounces();
+                        (_pendingBounces = _pendingBounces ?? new List<BounceReason>()).Add(bounce);
+                    }
+                    break;
+                case DomainSet:
+                    if (first || fromPipeline) ReadDomains(fromPipeline);
+                    break;
+            }
+        }
+
+        private void ReadAddresses()
+        {
+            foreach (string value in IPAddress ?? new string[0])
             {
                 _anyInput = true;
-                if (bounce == null) { Reject("EmptyInput", ErrorCategory.InvalidArgument, null, "Error_EmptyInput", "InputObject"); continue; }
-                if (_pendingBounces != null && !SameMessage(_pendingBounces[0], bounce)) FlushBounces();
-                (_pendingBounces = _pendingBounces ?? new List<BounceReason>()).Add(bounce);
-            }
-            if (InputObject == null) FlushBounces();
-
-            // Command-line values stay bound for every pipeline record: read them once.
-            if (!_argumentsRead)
-            {
-                _argumentsRead = true;
-                ReadFiles(Path, literal: false);
-                foreach (string value in IPAddress ?? new string[0])
+                var input = string.IsNullOrWhiteSpace(value) ? null : DnsblInput.TryParseAddress(value);
+                if (input == null)
                 {
-                    _anyInput = true;
-                    var input = string.IsNullOrWhiteSpace(value) ? null : DnsblInput.TryParseAddress(value);
-                    if (input == null)
-                    {
-                        if (string.IsNullOrWhiteSpace(value)) Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", "IPAddress");
-                        else Reject("InvalidIPAddress", ErrorCategory.InvalidArgument, value, "Error_InvalidIPAddress", Shown(value));
-                        continue;
-                    }
-                    if (!_addresses.Contains(input.Address)) _addresses.Add(input.Address);
+                    if (string.IsNullOrWhiteSpace(value)) Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", "IPAddress");
+                    else Reject("InvalidIPAddress", ErrorCategory.InvalidArgument, value, "Error_InvalidIPAddress", Shown(value));
+                    continue;
                 }
+                if (!_addresses.Contains(input.Address)) _addresses.Add(input.Address);
             }
-            bool literalNew = LiteralPath != null && !ReferenceEquals(LiteralPath, _lastLiteralPath);
-            if (literalNew)
-            {
-                _lastLiteralPath = LiteralPath;
-                ReadFiles(LiteralPath, literal: true);
-            }
+        }
 
-            foreach (string value in DomainsOfThisRecord(literalNew && !_literalFromCommandLine))
+        /// <summary>The -Domain values of the command line or of this pipeline record. A $null record
+        /// binds nothing but is still input: it gives one null value, reported as EmptyInput, as does
+        /// -Domain $null.</summary>
+        private void ReadDomains(bool fromPipeline)
+        {
+            string[] values = Domain ?? (fromPipeline && !MyInvocation.ExpectingInput ? new string[0] : new string[] { null });
+            foreach (string value in values)
             {
                 _anyInput = true;
                 if (string.IsNullOrWhiteSpace(value)) { Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", "Domain"); continue; }
@@ -177,24 +204,6 @@ namespace MailBlacklist.Commands
                 // With -IPAddress, the addresses are the domain's sending servers.
                 Start(new DiagnosisInput { Label = input.Text, Domain = input.Text, Addresses = _addresses.ToArray() });
             }
-        }
-
-        /// <summary>The -Domain values to diagnose for this pipeline record. A file (PSPath bound to
-        /// -LiteralPath) or a Get-BounceReason object also binds to -Domain by value through its string
-        /// form; that string is no domain, so such a record gives none. A $null record binds nothing
-        /// but is still input: it gives one null value, reported as EmptyInput.</summary>
-        private IEnumerable<string> DomainsOfThisRecord(bool literalFromPipeline)
-        {
-            if (_domainFromCommandLine)
-            {
-                // Read once: a command-line -Domain stays bound for every pipeline record.
-                if (_domainRead) return new string[0];
-                _domainRead = true;
-                return Domain ?? new string[] { null };
-            }
-            if (InputObject != null || literalFromPipeline) return new string[0];
-            if (Domain != null) return Domain;
-            return MyInvocation.ExpectingInput ? new string[] { null } : new string[0];
         }
 
         private void ReadFiles(string[] items, bool literal)
