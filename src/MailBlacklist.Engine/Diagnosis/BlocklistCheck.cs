@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using MailBlacklist.Engine.Dnsbl;
@@ -18,17 +17,13 @@ namespace MailBlacklist.Engine.Diagnosis
         private readonly DnsblChecker _domainChecker;
         private readonly MailServerDiscovery _discovery;
 
-        public BlocklistCheck(DnsblChecker ipChecker, DnsblChecker domainChecker, MailServerDiscovery discovery)
-        {
-            _ipChecker = ipChecker;
-            _domainChecker = domainChecker;
-            _discovery = discovery;
-        }
+        public BlocklistCheck(DnsblChecker ipChecker, DnsblChecker domainChecker, MailServerDiscovery discovery) =>
+            (_ipChecker, _domainChecker, _discovery) = (ipChecker, domainChecker, discovery);
 
         public bool ChecksDomains => _domainChecker != null;
 
         /// <summary>An address's lists and its PTR at once, then the PTR name's domain lists.</summary>
-        public async Task<(DnsblResult[] Lists, PtrResult Ptr, DnsblResult[] PtrNameLists)> CheckAddressAsync(IPAddress ip, CancellationToken ct)
+        public async Task<(DnsblResult[] Lists, PtrResult Ptr, DnsblResult[] PtrNameLists)> CheckAddressAsync(System.Net.IPAddress ip, CancellationToken ct)
         {
             var input = DnsblInput.TryParseAddress(ip.ToString());
             var listsTask = _ipChecker != null ? _ipChecker.CheckAsync(input, ct) : Task.FromResult<DnsblResult[]>(null);

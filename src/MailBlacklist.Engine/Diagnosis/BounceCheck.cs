@@ -16,11 +16,7 @@ namespace MailBlacklist.Engine.Diagnosis
         private readonly DiagnosisRules _rules;
         private readonly MxLookup _mx;
 
-        public BounceCheck(DiagnosisRules rules, MxLookup mx)
-        {
-            _rules = rules;
-            _mx = mx;
-        }
+        public BounceCheck(DiagnosisRules rules, MxLookup mx) => (_rules, _mx) = (rules, mx);
 
         /// <summary>Adds the Bounce findings; returns the causes (in order) and the sender, the one
         /// that shows an address when any does.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
@@ -19,46 +20,36 @@ namespace MailBlacklist.Commands
     /// <summary>From a bounce, a domain or an address to cause, evidence and fix. Each bounce message,
     /// domain or address is one case; cases run concurrently and their findings are written in input
     /// order. Findings that need the whole run (many domains on one listed address) come last.</summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "MailDeliveryDiagnosis", DefaultParameterSetName = DomainSet)]
+    [Cmdlet(VerbsLifecycle.Invoke, "MailDeliveryDiagnosis", DefaultParameterSetName = "Domain")]
     [OutputType(typeof(DiagnosisFinding))]
     public sealed class InvokeMailDeliveryDiagnosisCommand : DnsCmdlet
     {
-        private const string PathSet = "Path";
-        private const string LiteralPathSet = "LiteralPath";
-        private const string DomainSet = "Domain";
-        private const string IPAddressSet = "IPAddress";
-        private const string InputObjectSet = "InputObject";
-
-        [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0)]
-        [SupportsWildcards]
+        // One parameter set per kind of input, each named after its input parameter.
+        [Parameter(ParameterSetName = nameof(Path), Mandatory = true, Position = 0), SupportsWildcards]
         public string[] Path { get; set; }
 
-        [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
+        [Parameter(ParameterSetName = nameof(LiteralPath), Mandatory = true, ValueFromPipelineByPropertyName = true), Alias("PSPath", "LP")]
         public string[] LiteralPath { get; set; }
 
         /// <summary>Not mandatory: a $null or empty value is input too, and gets EmptyInput.</summary>
-        [Parameter(ParameterSetName = DomainSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = nameof(Domain), ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString, AllowNull, AllowEmptyCollection]
         public string[] Domain { get; set; }
 
         /// <summary>With -Domain, the domain's sending servers; alone, addresses to diagnose.</summary>
-        [Parameter(ParameterSetName = DomainSet)]
-        [Parameter(ParameterSetName = IPAddressSet, Mandatory = true)]
-        [Alias("IP")]
-        [AllowEmptyString, AllowNull, AllowEmptyCollection]
+        [Parameter(ParameterSetName = nameof(Domain))]
+        [Parameter(ParameterSetName = nameof(IPAddress), Mandatory = true)]
+        [Alias("IP"), AllowEmptyString, AllowNull, AllowEmptyCollection]
         public string[] IPAddress { get; set; }
 
         /// <summary>Get-BounceReason objects from the pipeline; recipients of one message form one case.</summary>
-        [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = nameof(InputObject), Mandatory = true, ValueFromPipeline = true)]
         public BounceReason[] InputObject { get; set; }
 
-        [Parameter]
-        [ArgumentCompleter(typeof(ZoneCompleter))]
+        [Parameter, ArgumentCompleter(typeof(ZoneCompleter))]
         public string[] Zone { get; set; }
 
-        [Parameter]
-        [SecretTransformation]
+        [Parameter, SecretTransformation]
         public System.Security.SecureString DqsKey { get; set; }
 
         [Parameter]
@@ -134,40 +125,36 @@ namespace MailBlacklist.Commands
         }
 
         // Read once per session and file: about 10,000 rules.
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, PublicSuffixList> SuffixCache =
-            new System.Collections.Concurrent.ConcurrentDictionary<string, PublicSuffixList>(StringComparer.Ordinal);
+        private static readonly ConcurrentDictionary<string, PublicSuffixList> SuffixCache = new ConcurrentDictionary<string, PublicSuffixList>(StringComparer.Ordinal);
 
         protected override void ProcessRecord()
         {
-            // What the command line gives stays bound for every pipeline record: read it once.
+            // A set's input given on the command line stays bound for every pipeline record and is
+            // read once; from the pipeline, it is read per record.
             bool first = !_argumentsRead;
             _argumentsRead = true;
             if (first) ReadAddresses();
-            // Each set is named after its input parameter: given on the command line, it is read
-            // once; from the pipeline, once per record.
             bool fromPipeline = !_commandLine.Contains(ParameterSetName);
-            if (ParameterSetName != InputObjectSet) FlushBounces();
+            if (ParameterSetName != nameof(InputObject)) FlushBounces();
+            if (!first && !fromPipeline) return;
             switch (ParameterSetName)
             {
-                case PathSet:
-                    if (first) ReadFiles(Path, literal: false);
-                    break;
-                case LiteralPathSet:
-                    if (first || fromPipeline) ReadFiles(LiteralPath, literal: true);
-                    break;
-                case InputObjectSet:
-                    // Get-BounceReason objects: consecutive recipients of one message make one case.
-                    foreach (var bounce in InputObject ?? new BounceReason[0])
-                    {
-                        _anyInput = true;
-                        if (bounce == null) { Reject("EmptyInput", ErrorCategory.InvalidArgument, null, "Error_EmptyInput", "InputObject"); continue; }
-                        if (_pendingBounces != null && !SameMessage(_pendingBounces[0], bounce)) FlushBounces();
-                        (_pendingBounces = _pendingBounces ?? new List<BounceReason>()).Add(bounce);
-                    }
-                    break;
-                case DomainSet:
-                    if (first || fromPipeline) ReadDomains(fromPipeline);
-                    break;
+                case nameof(Path): ReadFiles(Path, literal: false); break;
+                case nameof(LiteralPath): ReadFiles(LiteralPath, literal: true); break;
+                case nameof(Domain): ReadDomains(fromPipeline); break;
+                case nameof(InputObject): ReadBounces(); break;
+            }
+        }
+
+        /// <summary>Get-BounceReason objects: consecutive recipients of one message make one case.</summary>
+        private void ReadBounces()
+        {
+            foreach (var bounce in InputObject ?? new BounceReason[0])
+            {
+                _anyInput = true;
+                if (bounce == null) { Reject("EmptyInput", ErrorCategory.InvalidArgument, null, "Error_EmptyInput", "InputObject"); continue; }
+                if (_pendingBounces != null && !SameMessage(_pendingBounces[0], bounce)) FlushBounces();
+                (_pendingBounces = _pendingBounces ?? new List<BounceReason>()).Add(bounce);
             }
         }
 
@@ -177,13 +164,8 @@ namespace MailBlacklist.Commands
             {
                 _anyInput = true;
                 var input = string.IsNullOrWhiteSpace(value) ? null : DnsblInput.TryParseAddress(value);
-                if (input == null)
-                {
-                    if (string.IsNullOrWhiteSpace(value)) Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", "IPAddress");
-                    else Reject("InvalidIPAddress", ErrorCategory.InvalidArgument, value, "Error_InvalidIPAddress", Shown(value));
-                    continue;
-                }
-                if (!_addresses.Contains(input.Address)) _addresses.Add(input.Address);
+                if (input == null) RejectValue("IPAddress", value, "InvalidIPAddress", "Error_InvalidIPAddress");
+                else if (!_addresses.Contains(input.Address)) _addresses.Add(input.Address);
             }
         }
 
@@ -192,18 +174,24 @@ namespace MailBlacklist.Commands
         /// -Domain $null.</summary>
         private void ReadDomains(bool fromPipeline)
         {
-            string[] values = Domain ?? (fromPipeline && !MyInvocation.ExpectingInput ? new string[0] : new string[] { null });
-            foreach (string value in values)
+            foreach (string value in Domain ?? (fromPipeline && !MyInvocation.ExpectingInput ? new string[0] : new string[] { null }))
             {
                 _anyInput = true;
-                if (string.IsNullOrWhiteSpace(value)) { Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", "Domain"); continue; }
-                if (DnsblInput.TryParseAddress(value) != null) { Reject("DomainIsAddress", ErrorCategory.InvalidArgument, value, "Error_DomainIsAddress", Shown(value)); continue; }
-                var input = DnsblInput.TryParseDomain(value);
-                if (input == null) { Reject("InvalidDomain", ErrorCategory.InvalidArgument, value, "Error_InvalidDomain", Shown(value)); continue; }
+                bool blank = string.IsNullOrWhiteSpace(value);
+                if (!blank && DnsblInput.TryParseAddress(value) != null) { Reject("DomainIsAddress", ErrorCategory.InvalidArgument, value, "Error_DomainIsAddress", Shown(value)); continue; }
+                var input = blank ? null : DnsblInput.TryParseDomain(value);
+                if (input == null) { RejectValue("Domain", value, "InvalidDomain", "Error_InvalidDomain"); continue; }
                 _anyDomain = true;
                 // With -IPAddress, the addresses are the domain's sending servers.
                 Start(new DiagnosisInput { Label = input.Text, Domain = input.Text, Addresses = _addresses.ToArray() });
             }
+        }
+
+        /// <summary>EmptyInput for a blank value, else the given error naming the value.</summary>
+        private void RejectValue(string parameter, string value, string errorId, string key)
+        {
+            if (string.IsNullOrWhiteSpace(value)) Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", parameter);
+            else Reject(errorId, ErrorCategory.InvalidArgument, value, key, Shown(value));
         }
 
         private void ReadFiles(string[] items, bool literal)
