@@ -1,5 +1,3 @@
-using System;
-using System.Linq;
 using System.Net;
 using System.Text.RegularExpressions;
 using MailBlacklist.Engine.Bounces;

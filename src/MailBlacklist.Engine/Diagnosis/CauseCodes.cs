@@ -1,7 +1,4 @@
 #nullable enable
-using System;
-using System.Collections.Generic;
-using System.Linq;
 
 namespace MailBlacklist.Engine.Diagnosis
 {

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using MailBlacklist.Engine.Dns;
 using MailBlacklist.Engine.MailServers;
 
@@ -48,15 +45,15 @@ namespace MailBlacklist.Engine.Diagnosis
                 Check = check,
                 Severity = severity ?? row.Severity,
                 CauseCode = cause,
-                Cause = Text.Get(row.CauseKey, culture),
+                Cause = Messages.Get(row.CauseKey, culture),
                 Evidence = SafeText.Neutralize(evidence ?? string.Empty),
-                Fix = Text.Get(row.FixKey, culture),
+                Fix = Messages.Get(row.FixKey, culture),
                 Url = string.IsNullOrEmpty(url) ? row.Url : url,
             };
         }
 
         /// <summary>A localized text of DiagnosisStrings.</summary>
-        public string T(string key, params object[] args) => args.Length == 0 ? Text.Get(key, Culture) : Text.Format(key, Culture, args);
+        public string T(string key, params object[] args) => args.Length == 0 ? Messages.Get(key, Culture) : Messages.Format(key, Culture, args);
 
         /// <summary>Why a lookup gave no answer, in the user's language.</summary>
         public string Outcome(DnsOutcome outcome) => SpfEvaluator.DescribeOutcome(outcome, Culture);

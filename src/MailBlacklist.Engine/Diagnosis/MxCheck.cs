@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Linq;
 using MailBlacklist.Engine.MailServers;
 
 namespace MailBlacklist.Engine.Diagnosis

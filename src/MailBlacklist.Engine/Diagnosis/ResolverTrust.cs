@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using MailBlacklist.Engine.Dnsbl;
 
 namespace MailBlacklist.Engine.Diagnosis
@@ -31,12 +28,12 @@ namespace MailBlacklist.Engine.Diagnosis
             string forgery = _forgery;
             if (forgery != null)
                 return findings.Select(f => f.Check == CheckNames.Bounce || f.CauseCode == CauseCodes.DnsFailure ? f
-                    : Unknown(f, Text.Format("Diagnosis_Ev_ResolverForging", _culture, forgery))).ToList();
+                    : Unknown(f, Messages.Format("Diagnosis_Ev_ResolverForging", _culture, forgery))).ToList();
             // A resolver that says every blocklist zone does not exist cannot see the internet (a
             // sandbox, a captive or filtering resolver): its "no such domain / no PTR / no record"
             // answers are no evidence either, so those findings become DnsFailure, never a cause.
             if (asked.Count == 0 || !asked.All(r => r.ZoneMissing)) return findings;
-            return findings.Select(f => AbsenceCauses.Contains(f.CauseCode) ? Unknown(f, Text.Get("Diagnosis_Ev_ResolverBlind", _culture)) : f).ToList();
+            return findings.Select(f => AbsenceCauses.Contains(f.CauseCode) ? Unknown(f, Messages.Get("Diagnosis_Ev_ResolverBlind", _culture)) : f).ToList();
         }
 
         private DiagnosisFinding Unknown(DiagnosisFinding f, string why) =>

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Net;
 using MailBlacklist.Engine.MailServers;
 
@@ -60,7 +57,7 @@ namespace MailBlacklist.Engine.Diagnosis
             var list = new List<DiagnosisFinding>();
             foreach (var (address, listing, domains) in Registry.Shared(_rules.SharedDomainThreshold))
             {
-                string evidence = Text.Format("Diagnosis_Ev_SharedByDomains", culture, domains.Count,
+                string evidence = Messages.Format("Diagnosis_Ev_SharedByDomains", culture, domains.Count,
                     string.Join(", ", domains.Take(20)) + (domains.Count > 20 ? ", ..." : string.Empty)) + " | " + listing.Evidence;
                 list.Add(FindingList.Create(string.Empty, address, CheckNames.SharedServer, CauseCodes.SharedServer, evidence, culture, url: listing.Url));
             }

@@ -1,10 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Net;
-using System.Threading;
-using System.Threading.Tasks;
 using MailBlacklist.Engine.Dns;
 using MailBlacklist.Engine.Dnsbl;
 
@@ -199,6 +193,6 @@ namespace MailBlacklist.Engine.MailServers
 
         private static string Join(string a, string b) => string.IsNullOrEmpty(a) ? b : a + " " + b;
 
-        private string T(string key, params object[] args) => Text.Format(key, _culture, args);
+        private string T(string key, params object[] args) => Messages.Format(key, _culture, args);
     }
 }

@@ -1,9 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 using MailBlacklist.Engine.Dns;
 
 namespace MailBlacklist.Engine.MailServers
@@ -230,8 +224,8 @@ namespace MailBlacklist.Engine.MailServers
         private string Describe(DnsOutcome outcome) => DescribeOutcome(outcome, _culture);
 
         /// <summary>A DNS outcome in words, e.g. "SERVFAIL (server failure)", localized.</summary>
-        public static string DescribeOutcome(DnsOutcome outcome, CultureInfo culture) => Text.Get("MailServer_Outcome_" + outcome, culture);
+        public static string DescribeOutcome(DnsOutcome outcome, CultureInfo culture) => Messages.Get("MailServer_Outcome_" + outcome, culture);
 
-        private string T(string key, params object[] args) => Text.Format(key, _culture, args);
+        private string T(string key, params object[] args) => Messages.Format(key, _culture, args);
     }
 }

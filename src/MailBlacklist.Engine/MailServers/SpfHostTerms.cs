@@ -1,10 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Net.Sockets;
-using System.Threading;
-using System.Threading.Tasks;
 using MailBlacklist.Engine.Dns;
 
 namespace MailBlacklist.Engine.MailServers
@@ -85,6 +79,6 @@ namespace MailBlacklist.Engine.MailServers
 
         private string Describe(DnsOutcome outcome) => SpfEvaluator.DescribeOutcome(outcome, _culture);
 
-        private string T(string key, params object[] args) => Text.Format(key, _culture, args);
+        private string T(string key, params object[] args) => Messages.Format(key, _culture, args);
     }
 }

@@ -1,11 +1,4 @@
-using System;
-using System.Collections.Concurrent;
-using System.Collections.Generic;
-using System.Diagnostics;
-using System.Linq;
-using System.Management.Automation;
 using System.Net;
-using System.Threading.Tasks;
 using MailBlacklist.Baseline;
 using MailBlacklist.Engine.Baseline;
 using MailBlacklist.Engine;
@@ -22,7 +15,7 @@ namespace MailBlacklist.Commands
     /// order. Findings that need the whole run (many domains on one listed address) come last.</summary>
     [Cmdlet(VerbsLifecycle.Invoke, "MailDeliveryDiagnosis", DefaultParameterSetName = "Domain")]
     [OutputType(typeof(DiagnosisFinding))]
-    public sealed class InvokeMailDeliveryDiagnosisCommand : DnsCmdlet
+    public sealed class InvokeMailDeliveryDiagnosisCommand : BlocklistCmdlet<IReadOnlyList<DiagnosisFinding>>
     {
         // One parameter set per kind of input, each named after its input parameter.
         [Parameter(ParameterSetName = nameof(Path), Mandatory = true, Position = 0), SupportsWildcards]
@@ -46,22 +39,10 @@ namespace MailBlacklist.Commands
         [Parameter(ParameterSetName = nameof(InputObject), Mandatory = true, ValueFromPipeline = true)]
         public BounceReason[] InputObject { get; set; }
 
-        [Parameter, ArgumentCompleter(typeof(ZoneCompleter))]
-        public string[] Zone { get; set; }
-
-        [Parameter, SecretTransformation]
-        public System.Security.SecureString DqsKey { get; set; }
-
-        [Parameter]
-        public string CatalogPath { get; set; }
-
         /// <summary>Last run's CSV of this command: fills Change and Since, adds Resolved findings (see Baseline/).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string Baseline { get; set; }
-        /// <summary>Never ask a list's own name servers, even when it refuses the resolver.</summary>
-        [Parameter]
-        public SwitchParameter NoDirect { get; set; }
 
         /// <summary>A newer Public Suffix List than the shipped one (for DMARC's organizational domain).</summary>
         [Parameter]
@@ -70,10 +51,7 @@ namespace MailBlacklist.Commands
         private QueryService _queries;
         private MailDeliveryDiagnosis _diagnosis;
         private BounceParser _parser;
-        private List<BounceReason> _pendingBounces;
-        private readonly OrderedResults<object, IReadOnlyList<DiagnosisFinding>> _results = new OrderedResults<object, IReadOnlyList<DiagnosisFinding>>();
-        private static readonly Task<IReadOnlyList<DiagnosisFinding>> NoResult = Task.FromResult<IReadOnlyList<DiagnosisFinding>>(null);
-        private long _received, _written;
+        private readonly BounceGroups _groups = new BounceGroups();
         private bool _anyInput, _dnsFailed, _argumentsRead, _anyDomain;
         /// <summary>The parameters given on the command line (bound before BeginProcessing).</summary>
         private HashSet<string> _commandLine;
@@ -95,8 +73,7 @@ namespace MailBlacklist.Commands
             var unmatched = new List<string>();
             var ipZones = ZoneTarget.Select(catalog, Zone, InputKinds.IPv4 | InputKinds.IPv6, dqsKey, unmatched);
             var domainZones = ZoneTarget.Select(catalog, Zone, InputKinds.Domain, dqsKey, null);
-            foreach (string z in unmatched)
-                WriteError(new ErrorRecord(new ArgumentException(L("Error_ZoneNotFound", Shown(z))), "ZoneNotFound", ErrorCategory.ObjectNotFound, z));
+            ReportUnmatchedZones(unmatched);
             bool anyZone = Zone != null && Zone.Length > 0;
             var ipUsable = ipZones.Where(z => z.Accepts(InputKinds.IPv4) || z.Accepts(InputKinds.IPv6)).ToList();
             var domainUsable = domainZones.Where(z => z.Accepts(InputKinds.Domain)).ToList();
@@ -125,7 +102,8 @@ namespace MailBlacklist.Commands
         }
 
         // Read once per session and file: about 10,000 rules.
-        private static readonly ConcurrentDictionary<string, PublicSuffixList> SuffixCache = new ConcurrentDictionary<string, PublicSuffixList>(StringComparer.Ordinal);
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, PublicSuffixList> SuffixCache =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, PublicSuffixList>(StringComparer.Ordinal);
 
         protected override void ProcessRecord()
         {
@@ -153,8 +131,7 @@ namespace MailBlacklist.Commands
             {
                 _anyInput = true;
                 if (bounce == null) { Reject("EmptyInput", ErrorCategory.InvalidArgument, null, "Error_EmptyInput", "InputObject"); continue; }
-                if (_pendingBounces != null && !SameMessage(_pendingBounces[0], bounce)) FlushBounces();
-                (_pendingBounces = _pendingBounces ?? new List<BounceReason>()).Add(bounce);
+                _groups.Add(bounce, StartBounces);
             }
         }
 
@@ -214,27 +191,20 @@ namespace MailBlacklist.Commands
             // Addresses without a domain are cases of their own.
             if (!_anyDomain)
                 foreach (var a in _addresses) Start(new DiagnosisInput { Label = a.ToString(), Addresses = new[] { a } });
-            Drain(0);
+            Finish();
             if (!_anyInput) ThrowConfigurationError("NoInput", ErrorCategory.InvalidArgument, null, "Diagnosis_Error_NoInput");
             foreach (var f in _diagnosis.RunFindings()) WriteFinding(f);
             if (_baseline != null) foreach (var f in _baseline.Resolved(_now, Culture)) WriteObject(f);
-            if (ProgressShown)
-                WriteProgress(new ProgressRecord(3, L("Diagnosis_Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             if (_dnsFailed) WriteWarning(L("Diagnosis_Warning_DnsFailures"));
             WarnDirect(_direct);
-            WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
-            WriteServerStatistics();
+            WriteQueryStatistics();
             Dispose();
         }
 
-        private static bool SameMessage(BounceReason a, BounceReason b) =>
-            !string.IsNullOrEmpty(a.Path) && string.Equals(a.Path, b.Path, StringComparison.Ordinal) && a.MessageNumber == b.MessageNumber;
+        private void FlushBounces() => _groups.Flush(StartBounces);
 
-        private void FlushBounces()
+        private void StartBounces(List<BounceReason> group)
         {
-            if (_pendingBounces == null) return;
-            var group = _pendingBounces;
-            _pendingBounces = null;
             // A pasted text has no file: the recipient names the case (the address it shows may be the receiver's).
             string label = SafeText.Neutralize(!string.IsNullOrEmpty(group[0].Path) ? group[0].Path
                 : !string.IsNullOrEmpty(group[0].Recipient) ? group[0].Recipient : (group[0].IPAddress ?? "bounce"));
@@ -243,38 +213,25 @@ namespace MailBlacklist.Commands
 
         private void Start(DiagnosisInput input)
         {
-            _received++;
             WriteVerbose(L("Diagnosis_Verbose_Case", Shown(input.Label)));
-            _results.Add(input.Label, _diagnosis.DiagnoseAsync(input, CancelToken));
-            Drain(Math.Max(16, ThrottleLimit));
+            Start(input.Label, _diagnosis.DiagnoseAsync(input, CancelToken));
         }
 
-        private void Reject(string errorId, ErrorCategory category, object target, string key, params object[] args)
-        {
-            var error = new ErrorRecord(new ArgumentException(L(key, args)), errorId, category, target);
-            _results.Add(error, NoResult);
-            Drain(Math.Max(16, ThrottleLimit));
-        }
+        // A case asks for PTR, SPF, DMARC, MX and the lists: about four queries at a time.
+        protected override double WorkPerInput => 4;
 
-        private void Drain(int maxPending)
-        {
-            try { _results.Drain(Write, maxPending, Progress, CancelToken); }
-            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
-            Progress();
-        }
+        protected override string FailureErrorId => "DiagnosisFailed";
 
-        private void Write(object item, Task<IReadOnlyList<DiagnosisFinding>> task)
+        protected override int ProgressId => 3;
+
+        protected override string ProgressActivityKey => "Diagnosis_Progress_Activity";
+
+        protected override string ProgressStatus(long written, long received) => L("Diagnosis_Progress_Status", written, received);
+
+        protected override void WriteResult(object label, IReadOnlyList<DiagnosisFinding> findings)
         {
-            if (item is ErrorRecord rejected) { WriteError(rejected); return; }
-            _written++;
-            if (WriteIfCancelled(task, "DiagnosisFailed", item)) return;
-            if (task.IsFaulted)
-            {
-                WriteError(new ErrorRecord(task.Exception.GetBaseException(), "DiagnosisFailed", ErrorCategory.NotSpecified, item));
-                return;
-            }
-            _baseline?.Diagnosed(item as string);
-            foreach (var f in task.Result)
+            _baseline?.Diagnosed(label as string);
+            foreach (var f in findings)
             {
                 if (f.CauseCode == CauseCodes.DnsFailure) _dnsFailed = true;
                 WriteFinding(f);
@@ -287,13 +244,5 @@ namespace MailBlacklist.Commands
             else if (Baseline != null) f.Since = _now;
             WriteObject(f);
         }
-
-        private void Progress()
-        {
-            if (!ProgressDue()) return;
-            int percent = _received == 0 ? 0 : (int)Math.Min(100, _written * 100 / _received);
-            WriteProgress(new ProgressRecord(3, L("Diagnosis_Progress_Activity"), L("Diagnosis_Progress_Status", _written, _received)) { PercentComplete = percent });
-        }
-
     }
 }

@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using MailBlacklist.Engine.Bounces;
 using MailBlacklist.Engine.Diagnosis;
 using MailBlacklist.Engine.Dns;
+using MailBlacklist.Engine.Text;
 using Xunit;
 
 namespace MailBlacklist.Engine.Tests.Text
@@ -97,12 +98,12 @@ namespace MailBlacklist.Engine.Tests.Text
         public void MissingKeyIsLoudInDebugAndVisibleInRelease()
         {
 #if DEBUG
-            Assert.Throws<KeyNotFoundException>(() => MailBlacklist.Engine.Text.Get("No_Such_Key_Anywhere", CultureInfo.InvariantCulture));
+            Assert.Throws<KeyNotFoundException>(() => Messages.Get("No_Such_Key_Anywhere", CultureInfo.InvariantCulture));
 #else
-            Assert.Equal("No_Such_Key_Anywhere", MailBlacklist.Engine.Text.Get("No_Such_Key_Anywhere", CultureInfo.InvariantCulture));
+            Assert.Equal("No_Such_Key_Anywhere", Messages.Get("No_Such_Key_Anywhere", CultureInfo.InvariantCulture));
 #endif
-            Assert.Equal(En["Cause_Ok"], MailBlacklist.Engine.Text.Get("Cause_Ok", CultureInfo.GetCultureInfo("en-US")));
-            Assert.Equal(Ja["Cause_Ok"], MailBlacklist.Engine.Text.Get("Cause_Ok", CultureInfo.GetCultureInfo("ja-JP")));
+            Assert.Equal(En["Cause_Ok"], Messages.Get("Cause_Ok", CultureInfo.GetCultureInfo("en-US")));
+            Assert.Equal(Ja["Cause_Ok"], Messages.Get("Cause_Ok", CultureInfo.GetCultureInfo("ja-JP")));
         }
     }
 }
