@@ -142,12 +142,8 @@ namespace MailBlacklist.Engine.Bounces
             var parts = MessageParts.Collect(message);
             var context = new Context { Path = path, Number = number, Culture = culture, Message = message, Parts = parts, Depth = depth };
             var results = Neutralized(new MessageReader(this, context).Read());
-            // What the diagnosis needs of the sender, read while the message is at hand (SenderFacts).
-            if (depth == 0)
-            {
-                var sender = SenderFacts.Read(message, raw);
-                foreach (var r in results) r.Sender = sender;
-            }
+            // What the diagnosis needs of the sender, read while the message is at hand.
+            if (depth == 0) SenderFacts.Attach(results, message, raw);
             return results;
         }
 

@@ -28,7 +28,14 @@ namespace MailBlacklist.Engine.Bounces
         /// <summary>Every Received field of the message (bounce and returned headers), unfolded lines joined by \n.</summary>
         public List<string> ReceivedLines { get; } = new List<string>();
 
-        internal static SenderFacts Read(MimeMessage message, byte[] raw)
+        /// <summary>Reads the facts of one message and gives them to each of its results.</summary>
+        internal static void Attach(IReadOnlyList<BounceReason> results, MimeMessage message, byte[] raw)
+        {
+            var facts = Read(message, raw);
+            foreach (var r in results) r.Sender = facts;
+        }
+
+        private static SenderFacts Read(MimeMessage message, byte[] raw)
         {
             var facts = new SenderFacts();
             facts.ReceivedLines.AddRange(Received(raw));
