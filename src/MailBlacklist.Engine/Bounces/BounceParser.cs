@@ -141,7 +141,10 @@ namespace MailBlacklist.Engine.Bounces
 
             var parts = MessageParts.Collect(message);
             var context = new Context { Path = path, Number = number, Culture = culture, Message = message, Parts = parts, Depth = depth };
-            return Neutralized(new MessageReader(this, context).Read());
+            var results = Neutralized(new MessageReader(this, context).Read());
+            // What the diagnosis needs of the sender, read while the message is at hand.
+            if (depth == 0) SenderFacts.Attach(results, message, raw);
+            return results;
         }
 
         // One MIME parser per worker thread, reset for each message: a new parser per message

@@ -66,7 +66,7 @@ namespace MailBlacklist.Engine.Requests
             {
                 Cause = rule.Cause, CauseText = Messages.Get("Cause_" + rule.Cause, _culture), Fix = Messages.Get(fixKey, _culture),
                 Evidence = SafeText.Neutralize(bounce.DiagnosticText), Check = "Bounce", Target = bounce.Recipient,
-                Url = FirstOf(bounce.Url, rule.Url, DiagnosisRules.Default.UrlFor(rule.Cause)),
+                Url = FirstOf(bounce.Url, rule.Url, CauseCodes.UrlFor(rule.Cause)),
             });
             if (IsAddress(bounce.IPAddress)) AddAddress(bounce.IPAddress);
             AddLine(bounce.DiagnosticText);

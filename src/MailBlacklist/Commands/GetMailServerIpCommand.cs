@@ -108,29 +108,23 @@ namespace MailBlacklist.Commands
                 return;
             }
             if (!_bounceRows.Add((first.Path ?? string.Empty) + "|" + first.MessageNumber + "|" + sender.Address)) return;
-            Start(sender.Domain, BounceRowAsync(sender, new PtrLookup(Queries), Culture, CancelToken));
+            Start(sender.Domain, BounceRowAsync(sender, _discovery, CancelToken));
         }
 
-        private static async Task<MailServerDiscoveryResult> BounceRowAsync(MailBlacklist.Engine.Diagnosis.BounceSender sender, PtrLookup ptrLookup,
-            System.Globalization.CultureInfo culture, System.Threading.CancellationToken cancellationToken)
+        /// <summary>The bounce's sending address as one row, with the PTR step of domain mode.</summary>
+        private static async Task<MailServerDiscoveryResult> BounceRowAsync(MailBlacklist.Engine.Diagnosis.BounceSender sender, MailServerDiscovery discovery,
+            CancellationToken cancellationToken)
         {
             var result = new MailServerDiscoveryResult(sender.Domain);
-            var ptr = await ptrLookup.LookupAsync(sender.Address, cancellationToken).ConfigureAwait(false);
-            // As in domain mode: a PTR lookup that failed leaves ForwardConfirmed unknown and says why.
-            // PTR names are DNS text and the evidence is the bounce's: neither reaches the console raw.
-            string detail = ptr.Failure == null ? string.Empty
-                : SafeText.Neutralize(Messages.Format("Ptr_DnsFailure", culture, ptr.FailedName, SpfEvaluator.DescribeOutcome(ptr.Failure.Value, culture)));
             result.Addresses.Add(new MailServerAddress
             {
                 Domain = sender.Domain,
                 IPAddress = sender.Address.ToString(),
                 Role = MailServerRole.Outbound,
                 Source = sender.Source,
-                HostName = SafeText.Neutralize(ptr.HostName),
-                ForwardConfirmed = ptr.ForwardConfirmed,
                 Evidence = sender.Evidence,
-                Detail = detail,
             });
+            await discovery.AddPtrAsync(result.Addresses, cancellationToken).ConfigureAwait(false);
             return result;
         }
 

@@ -13,29 +13,30 @@ namespace MailBlacklist.Commands
     /// <summary>From a bounce, a domain or an address to cause, evidence and fix. Each bounce message,
     /// domain or address is one case; cases run concurrently and their findings are written in input
     /// order. Findings that need the whole run (many domains on one listed address) come last.</summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "MailDeliveryDiagnosis")]
+    [Cmdlet(VerbsLifecycle.Invoke, "MailDeliveryDiagnosis", DefaultParameterSetName = "Domain")]
     [OutputType(typeof(DiagnosisFinding))]
     public sealed class InvokeMailDeliveryDiagnosisCommand : BlocklistCmdlet<IReadOnlyList<DiagnosisFinding>>
     {
-        [Parameter(Position = 0)]
-        [SupportsWildcards]
+        // One parameter set per kind of input, each named after its input parameter.
+        [Parameter(ParameterSetName = nameof(Path), Mandatory = true, Position = 0), SupportsWildcards]
         public string[] Path { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
+        [Parameter(ParameterSetName = nameof(LiteralPath), Mandatory = true, ValueFromPipelineByPropertyName = true), Alias("PSPath", "LP")]
         public string[] LiteralPath { get; set; }
 
-        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        /// <summary>Not mandatory: a $null or empty value is input too, and gets EmptyInput.</summary>
+        [Parameter(ParameterSetName = nameof(Domain), ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString, AllowNull, AllowEmptyCollection]
         public string[] Domain { get; set; }
 
-        [Parameter]
-        [Alias("IP")]
-        [AllowEmptyString, AllowNull, AllowEmptyCollection]
+        /// <summary>With -Domain, the domain's sending servers; alone, addresses to diagnose.</summary>
+        [Parameter(ParameterSetName = nameof(Domain))]
+        [Parameter(ParameterSetName = nameof(IPAddress), Mandatory = true)]
+        [Alias("IP"), AllowEmptyString, AllowNull, AllowEmptyCollection]
         public string[] IPAddress { get; set; }
 
         /// <summary>Get-BounceReason objects from the pipeline; recipients of one message form one case.</summary>
-        [Parameter(ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = nameof(InputObject), Mandatory = true, ValueFromPipeline = true)]
         public BounceReason[] InputObject { get; set; }
 
         /// <summary>Last run's CSV of this command: fills Change and Since, adds Resolved findings (see Baseline/).</summary>
@@ -52,8 +53,8 @@ namespace MailBlacklist.Commands
         private BounceParser _parser;
         private readonly BounceGroups _groups = new BounceGroups();
         private bool _anyInput, _dnsFailed, _argumentsRead, _anyDomain;
-        private bool _domainFromCommandLine, _literalFromCommandLine, _domainRead;
-        private string[] _lastLiteralPath;
+        /// <summary>The parameters given on the command line (bound before BeginProcessing).</summary>
+        private HashSet<string> _commandLine;
         private readonly List<IPAddress> _addresses = new List<IPAddress>();
         private DiagnosisBaseline _baseline;
         private readonly string _now = Change.FormatSince(DateTime.UtcNow);
@@ -62,8 +63,7 @@ namespace MailBlacklist.Commands
         protected override void BeginProcessing()
         {
             // Command-line parameters are bound before BeginProcessing, pipeline ones after it.
-            _domainFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Domain));
-            _literalFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(LiteralPath));
+            _commandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
             var catalog = LoadCatalog(CatalogPath);
             string dqsKey = ReadDqsKey(DqsKey);
             _queries = OpenQueries(0, useSessionCache: true);
@@ -107,69 +107,68 @@ namespace MailBlacklist.Commands
 
         protected override void ProcessRecord()
         {
-            // Get-BounceReason objects: consecutive recipients of one message make one case.
+            // A set's input given on the command line stays bound for every pipeline record and is
+            // read once; from the pipeline, it is read per record.
+            bool first = !_argumentsRead;
+            _argumentsRead = true;
+            if (first) ReadAddresses();
+            bool fromPipeline = !_commandLine.Contains(ParameterSetName);
+            if (ParameterSetName != nameof(InputObject)) FlushBounces();
+            if (!first && !fromPipeline) return;
+            switch (ParameterSetName)
+            {
+                case nameof(Path): ReadFiles(Path, literal: false); break;
+                case nameof(LiteralPath): ReadFiles(LiteralPath, literal: true); break;
+                case nameof(Domain): ReadDomains(fromPipeline); break;
+                case nameof(InputObject): ReadBounces(); break;
+            }
+        }
+
+        /// <summary>Get-BounceReason objects: consecutive recipients of one message make one case.</summary>
+        private void ReadBounces()
+        {
             foreach (var bounce in InputObject ?? new BounceReason[0])
             {
                 _anyInput = true;
                 if (bounce == null) { Reject("EmptyInput", ErrorCategory.InvalidArgument, null, "Error_EmptyInput", "InputObject"); continue; }
                 _groups.Add(bounce, StartBounces);
             }
-            if (InputObject == null) FlushBounces();
+        }
 
-            // Command-line values stay bound for every pipeline record: read them once.
-            if (!_argumentsRead)
-            {
-                _argumentsRead = true;
-                ReadFiles(Path, literal: false);
-                foreach (string value in IPAddress ?? new string[0])
-                {
-                    _anyInput = true;
-                    var input = string.IsNullOrWhiteSpace(value) ? null : DnsblInput.TryParseAddress(value);
-                    if (input == null)
-                    {
-                        if (string.IsNullOrWhiteSpace(value)) Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", "IPAddress");
-                        else Reject("InvalidIPAddress", ErrorCategory.InvalidArgument, value, "Error_InvalidIPAddress", Shown(value));
-                        continue;
-                    }
-                    if (!_addresses.Contains(input.Address)) _addresses.Add(input.Address);
-                }
-            }
-            bool literalNew = LiteralPath != null && !ReferenceEquals(LiteralPath, _lastLiteralPath);
-            if (literalNew)
-            {
-                _lastLiteralPath = LiteralPath;
-                ReadFiles(LiteralPath, literal: true);
-            }
-
-            foreach (string value in DomainsOfThisRecord(literalNew && !_literalFromCommandLine))
+        private void ReadAddresses()
+        {
+            foreach (string value in IPAddress ?? new string[0])
             {
                 _anyInput = true;
-                if (string.IsNullOrWhiteSpace(value)) { Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", "Domain"); continue; }
-                if (DnsblInput.TryParseAddress(value) != null) { Reject("DomainIsAddress", ErrorCategory.InvalidArgument, value, "Error_DomainIsAddress", Shown(value)); continue; }
-                var input = DnsblInput.TryParseDomain(value);
-                if (input == null) { Reject("InvalidDomain", ErrorCategory.InvalidArgument, value, "Error_InvalidDomain", Shown(value)); continue; }
+                var input = string.IsNullOrWhiteSpace(value) ? null : DnsblInput.TryParseAddress(value);
+                if (input == null) RejectValue("IPAddress", value, "InvalidIPAddress", "Error_InvalidIPAddress");
+                else if (!_addresses.Contains(input.Address)) _addresses.Add(input.Address);
+            }
+        }
+
+        /// <summary>The -Domain values of the command line or of this pipeline record. A $null record
+        /// binds nothing but is still input: it gives one null value, reported as EmptyInput, as does
+        /// -Domain $null.</summary>
+        private void ReadDomains(bool fromPipeline)
+        {
+            foreach (string value in Domain ?? (fromPipeline && !MyInvocation.ExpectingInput ? new string[0] : new string[] { null }))
+            {
+                _anyInput = true;
+                bool blank = string.IsNullOrWhiteSpace(value);
+                if (!blank && DnsblInput.TryParseAddress(value) != null) { Reject("DomainIsAddress", ErrorCategory.InvalidArgument, value, "Error_DomainIsAddress", Shown(value)); continue; }
+                var input = blank ? null : DnsblInput.TryParseDomain(value);
+                if (input == null) { RejectValue("Domain", value, "InvalidDomain", "Error_InvalidDomain"); continue; }
                 _anyDomain = true;
                 // With -IPAddress, the addresses are the domain's sending servers.
                 Start(new DiagnosisInput { Label = input.Text, Domain = input.Text, Addresses = _addresses.ToArray() });
             }
         }
 
-        /// <summary>The -Domain values to diagnose for this pipeline record. A file (PSPath bound to
-        /// -LiteralPath) or a Get-BounceReason object also binds to -Domain by value through its string
-        /// form; that string is no domain, so such a record gives none. A $null record binds nothing
-        /// but is still input: it gives one null value, reported as EmptyInput.</summary>
-        private IEnumerable<string> DomainsOfThisRecord(bool literalFromPipeline)
+        /// <summary>EmptyInput for a blank value, else the given error naming the value.</summary>
+        private void RejectValue(string parameter, string value, string errorId, string key)
         {
-            if (_domainFromCommandLine)
-            {
-                // Read once: a command-line -Domain stays bound for every pipeline record.
-                if (_domainRead) return new string[0];
-                _domainRead = true;
-                return Domain ?? new string[] { null };
-            }
-            if (InputObject != null || literalFromPipeline) return new string[0];
-            if (Domain != null) return Domain;
-            return MyInvocation.ExpectingInput ? new string[] { null } : new string[0];
+            if (string.IsNullOrWhiteSpace(value)) Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", parameter);
+            else Reject(errorId, ErrorCategory.InvalidArgument, value, key, Shown(value));
         }
 
         private void ReadFiles(string[] items, bool literal)

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using MailBlacklist.Engine.Bounces;
 using MailBlacklist.Engine.Diagnosis;
@@ -31,20 +30,6 @@ namespace MailBlacklist.Engine.Tests.Text
         [Fact]
         public void EveryCauseCodeHasCauseAndFixInBothCultures() =>
             AssertBothCultures(CauseCodes.All.SelectMany(c => new[] { "Cause_" + c, "Fix_" + c }), "cause codes");
-
-        [Fact]
-        public void CauseCodesAreUnique() =>
-            Assert.Equal(CauseCodes.All.Length, CauseCodes.All.Distinct(StringComparer.Ordinal).Count());
-
-        [Fact]
-        public void DiagnosisRulesNameOnlyKnownCausesAndGiveEachAUrlEntry()
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(Repo.Path("src", "MailBlacklist.Engine", "Data", "diagnosis-rules.json")));
-            var ruleCauses = doc.RootElement.GetProperty("bounceRules").EnumerateArray().Select(r => r.GetProperty("cause").GetString()!).Distinct();
-            Assert.Empty(ruleCauses.Except(CauseCodes.All));
-            var urlCauses = doc.RootElement.GetProperty("causeUrls").EnumerateObject().Select(p => p.Name).ToList();
-            Assert.Equal(CauseCodes.All.OrderBy(c => c, StringComparer.Ordinal), urlCauses.OrderBy(c => c, StringComparer.Ordinal));
-        }
 
         [Fact]
         public void EveryBounceReasonHasCauseAndFixInBothCultures()
