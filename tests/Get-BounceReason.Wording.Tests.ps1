@@ -101,3 +101,34 @@ Describe 'Get-BounceReason: a delay notice whose receiver says why (OpenSMTPD)' 
         $r[0].Reason | Should -Be $Reason
     }
 }
+
+Describe 'Get-BounceReason: the SMTP command decides when the words say little' {
+    It 'reads a bare "5.7.1 Access denied" answered to MAIL FROM as the sender refused (Postfix report)' {
+        $r = @(Get-BounceReason -Message '<user@example.net>: host mx.example.net[203.0.113.9] said: 550 5.7.1 Access denied (in reply to MAIL FROM command)')
+        $r[0].Command | Should -Be 'MAIL'
+        $r[0].Reason | Should -Be 'Rejected'
+    }
+
+    It 'keeps SecurityError when the refusal of MAIL FROM names authentication' {
+        $r = @(Get-BounceReason -Message '<user@example.net>: host mx.example.net[203.0.113.9] said: 550 5.7.1 Authentication required (in reply to MAIL FROM command)')
+        $r[0].Reason | Should -Be 'SecurityError'
+    }
+
+    It 'reads a Sendmail transcript whose reply came before any command as a refusal at the greeting' {
+        $text = New-PlainBounce -From 'Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>' -Subject 'Returned mail: see transcript for details' -Body @(
+            '   ----- The following addresses had permanent fatal errors -----'
+            '<someone@example.net>'
+            '    (reason: 554 mx1.example.net ESMTP not accepting connections)'
+            ''
+            '   ----- Transcript of session follows -----'
+            '... while talking to mx1.example.net.:'
+            '<<< 554 mx1.example.net ESMTP not accepting connections'
+            '>>> QUIT'
+            '554 5.0.0 Service unavailable')
+        $r = @(Get-BounceReason -Message $text)
+        $r.Count | Should -Be 1
+        $r[0].Recipient | Should -Be 'someone@example.net'
+        $r[0].Command | Should -Be 'CONN'
+        $r[0].Reason | Should -Be 'Blocked'
+    }
+}
