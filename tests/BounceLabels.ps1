@@ -5,10 +5,11 @@
     Dot-source it; it defines Read-BounceLabels and Measure-BounceRows.
 #>
 
-# labels.tsv: split on tabs, never with a CSV parser (recipients may contain double quotes).
+# labels.tsv: split on tabs, never with a CSV parser (recipients may contain double quotes). The
+# header may start with '#' (tests/corpus/external's expectations.tsv).
 function Read-BounceLabels([string] $Path) {
     $lines = Get-Content -LiteralPath $Path -Encoding utf8
-    $columns = $lines[0] -split "`t"
+    $columns = ($lines[0] -replace '^#\s*', '') -split "`t"
     foreach ($line in $lines | Select-Object -Skip 1) {
         if (-not $line) { continue }
         $cells = $line -split "`t"

@@ -19,6 +19,13 @@ BeforeAll {
             ''
         ) + $Body -join "`n"
     }
+
+    # The one result a single-recipient notice must give.
+    function Read-OnlyResult([string] $Text) {
+        $r = @(Get-BounceReason -Message $Text)
+        $r.Count | Should -Be 1
+        $r[0]
+    }
 }
 
 Describe 'Get-BounceReason: the reporting server''s own directory answer (Ipswitch IMail)' {
@@ -28,37 +35,15 @@ Describe 'Get-BounceReason: the reporting server''s own directory answer (Ipswit
     ) {
         $text = New-PlainBounce -From '"Postmaster" <postmaster@example.net>' -Subject 'Undeliverable Mail' -Body @(
             $Wording, '', '', 'Original message follows.', '', 'From: sender@example.org', 'To: nobody@example.net', 'Subject: hello', '', 'hello')
-        $r = @(Get-BounceReason -Message $text)
-        $r.Count | Should -Be 1
-        $r[0].Recipient | Should -Be 'nobody@example.net'
-        $r[0].Reason | Should -Be 'UserUnknown'
-        $r[0].HardBounce | Should -BeTrue
+        $r = Read-OnlyResult $text
+        $r.Recipient | Should -Be 'nobody@example.net'
+        $r.Reason | Should -Be 'UserUnknown'
+        $r.HardBounce | Should -BeTrue
     }
 
     It 'still reads a status-less "user unknown" said after the message data as a filter''s verdict' {
         $r = @(Get-BounceReason -Message '550 user unknown (in reply to end of DATA command)')
         $r[0].Reason | Should -Be 'Filtered'
-    }
-}
-
-Describe 'Get-BounceReason: qmail-remote names the SMTP command in words' {
-    It 'reads "does not like recipient" as a refusal at RCPT, so 5.2.1 "User Unknown" stays UserUnknown' {
-        $text = New-PlainBounce -From 'MAILER-DAEMON@mx.example.org' -Subject 'failure notice' -Body @(
-            'Hi. This is the qmail-send program at mx.example.org.'
-            "I'm afraid I wasn't able to deliver your message to the following addresses."
-            "This is a permanent error; I've given up. Sorry it didn't work out."
-            ''
-            '<gone@example.net>:'
-            '203.0.113.7 does not like recipient.'
-            'Remote host said: 550 5.2.1 <gone@example.net>... User Unknown'
-            'Giving up on 203.0.113.7.'
-            ''
-            '--- Below this line is a copy of the message.')
-        $r = @(Get-BounceReason -Message $text)
-        $r.Count | Should -Be 1
-        $r[0].Recipient | Should -Be 'gone@example.net'
-        $r[0].Command | Should -Be 'RCPT'
-        $r[0].Reason | Should -Be 'UserUnknown'
     }
 }
 
@@ -70,10 +55,9 @@ Describe 'Get-BounceReason: a mailbox full by message count (BIGLOBE)' {
             ''
             '   ----- Non-delivered information -----'
             "The number of messages in recipient's mailbox exceeded the local limit.")
-        $r = @(Get-BounceReason -Message $text)
-        $r.Count | Should -Be 1
-        $r[0].Recipient | Should -Be 'full@isp.example.jp'
-        $r[0].Reason | Should -Be 'MailboxFull'
+        $r = Read-OnlyResult $text
+        $r.Recipient | Should -Be 'full@isp.example.jp'
+        $r.Reason | Should -Be 'MailboxFull'
     }
 }
 
@@ -95,10 +79,9 @@ Describe 'Get-BounceReason: a delay notice whose receiver says why (OpenSMTPD)' 
             '    Please note that this is only a temporary failure report.'
             '    The message is kept in the queue for up to 4 days.'
             '    You DO NOT NEED to re-send the message to these recipients.')
-        $r = @(Get-BounceReason -Message $text)
-        $r.Count | Should -Be 1
-        $r[0].Recipient | Should -Be 'late@example.net'
-        $r[0].Reason | Should -Be $Reason
+        $r = Read-OnlyResult $text
+        $r.Recipient | Should -Be 'late@example.net'
+        $r.Reason | Should -Be $Reason
     }
 }
 
@@ -114,21 +97,26 @@ Describe 'Get-BounceReason: the SMTP command decides when the words say little' 
         $r[0].Reason | Should -Be 'SecurityError'
     }
 
-    It 'reads a Sendmail transcript whose reply came before any command as a refusal at the greeting' {
-        $text = New-PlainBounce -From 'Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>' -Subject 'Returned mail: see transcript for details' -Body @(
-            '   ----- The following addresses had permanent fatal errors -----'
-            '<someone@example.net>'
-            '    (reason: 554 mx1.example.net ESMTP not accepting connections)'
-            ''
-            '   ----- Transcript of session follows -----'
-            '... while talking to mx1.example.net.:'
-            '<<< 554 mx1.example.net ESMTP not accepting connections'
-            '>>> QUIT'
-            '554 5.0.0 Service unavailable')
-        $r = @(Get-BounceReason -Message $text)
-        $r.Count | Should -Be 1
-        $r[0].Recipient | Should -Be 'someone@example.net'
-        $r[0].Command | Should -Be 'CONN'
-        $r[0].Reason | Should -Be 'Blocked'
+    # The report's own words name the command: qmail-remote's "does not like recipient" (so a 5.2.1
+    # "User Unknown" stays UserUnknown), Sendmail's transcript with a reply before any ">>>" line.
+    It 'reads the <Name> as a refusal at <Command>' -ForEach @(
+        @{ Name = 'qmail notice'; Command = 'RCPT'; Reason = 'UserUnknown'; Recipient = 'gone@example.net'
+           From = 'MAILER-DAEMON@mx.example.org'; Subject = 'failure notice'; Body = @(
+            'Hi. This is the qmail-send program at mx.example.org.'
+            "I'm afraid I wasn't able to deliver your message to the following addresses."
+            "This is a permanent error; I've given up. Sorry it didn't work out."
+            '', '<gone@example.net>:', '203.0.113.7 does not like recipient.'
+            'Remote host said: 550 5.2.1 <gone@example.net>... User Unknown', 'Giving up on 203.0.113.7.') }
+        @{ Name = 'Sendmail transcript'; Command = 'CONN'; Reason = 'Blocked'; Recipient = 'someone@example.net'
+           From = 'Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>'; Subject = 'Returned mail: see transcript for details'; Body = @(
+            '   ----- The following addresses had permanent fatal errors -----', '<someone@example.net>'
+            '    (reason: 554 mx1.example.net ESMTP not accepting connections)', ''
+            '   ----- Transcript of session follows -----', '... while talking to mx1.example.net.:'
+            '<<< 554 mx1.example.net ESMTP not accepting connections', '>>> QUIT', '554 5.0.0 Service unavailable') }
+    ) {
+        $r = Read-OnlyResult (New-PlainBounce -From $From -Subject $Subject -Body $Body)
+        $r.Recipient | Should -Be $Recipient
+        $r.Command | Should -Be $Command
+        $r.Reason | Should -Be $Reason
     }
 }

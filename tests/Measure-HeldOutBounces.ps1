@@ -8,7 +8,14 @@
         <Path>/<Part>/labels.tsv      columns as in tests/corpus/bounces/README.md
         <Path>/<Part>/mail/<file>     the messages the label rows name (path = mail/<file>)
     with one folder per part, typically "dev" (look at its misses and tune on it) and "test"
-    (measure only; never read its misses, or it stops being held out).
+    (measure only; never read its misses, or it stops being held out). Split by a hash of the file
+    name, not by hand. Labels: one row per record of
+        perl -MSisimai -e 'for (@{Sisimai->make($ARGV[0], delivered => 1) || []}) { ... }' <file>
+    (Sisimai->rise with p5-sisimai 5.x), printing reason, deliverystatus and recipient->address;
+    leave the status empty where sisimai made it up (x.0.9xx, 5.9.x), as the corpus README says.
+    Drop messages whose body is the same as a file in tests/corpus/bounces (renamed copies are
+    common), and name the labelling version with the figures: Debian's libsisimai-perl is 4.25,
+    which has no requireptr, authfailure, notcompliantrfc, badreputation or failedstarttls.
     For each part prints reason, status and recipient agreement, errors, emails per second and the
     confusion pairs (expected -> got). -ShowMismatch lists the disagreeing rows. For a part named
     "test" the script prints neither confusion pairs nor mismatches (it refuses -ShowMismatch)
