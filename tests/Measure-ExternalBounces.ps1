@@ -28,17 +28,9 @@ if (-not (Get-Command Get-BounceReason -ErrorAction SilentlyContinue)) { Import-
 # Objects that say "this message reports no failed recipient".
 $NotFailures = 'NotABounce', 'Vacation', 'Delivered', 'Feedback'
 
-function Read-Expectations([string] $Folder) {
-    $lines = Get-Content -LiteralPath (Join-Path $Folder 'expectations.tsv') -Encoding utf8
-    $columns = ($lines[0] -replace '^#\s*', '') -split "`t"
-    foreach ($line in $lines | Select-Object -Skip 1) {
-        if (-not $line) { continue }
-        $cells = $line -split "`t"
-        $row = [ordered]@{}
-        for ($i = 0; $i -lt $columns.Count; $i++) { $row[$columns[$i]] = if ($i -lt $cells.Count) { $cells[$i] } else { '' } }
-        [pscustomobject]$row
-    }
-}
+# Read-BounceLabels: the same tab-separated layout as the sisimai corpus's labels.tsv.
+. (Join-Path $PSScriptRoot 'BounceLabels.ps1')
+function Read-Expectations([string] $Folder) { Read-BounceLabels (Join-Path $Folder 'expectations.tsv') }
 
 function Read-Results([string] $Folder, [object[]] $Rows) {
     $byFile = @{}
