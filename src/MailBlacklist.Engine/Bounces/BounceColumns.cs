@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Text.RegularExpressions;
 
 namespace MailBlacklist.Engine.Bounces
@@ -81,10 +77,10 @@ namespace MailBlacklist.Engine.Bounces
                 if (r.Reason == "OnHold" || r.Reason == "Undefined") r.Reason = "Delayed";
                 if (r.Reason == "Delayed" || r.Reason == "Expired") texts = "Delayed";
             }
-            r.Cause = Text.Get("Cause_" + texts, culture);
+            r.Cause = Messages.Get("Cause_" + texts, culture);
             // Microsoft's own lists have their own removal path, not "request removal on the list's page".
             string fixTexts = r.Reason == "Blocked" || r.Reason == "BadReputation" ? _rules.FixForProviderCode(r.ProviderCode) : null;
-            r.Fix = Text.Get("Fix_" + (fixTexts ?? texts), culture);
+            r.Fix = Messages.Get("Fix_" + (fixTexts ?? texts), culture);
         }
 
         private static readonly TieredRegex QuotesRemoteReply = Patterns.Make(@"\bsaid:\s*[245]\d\d\b|\bhost \S+ said\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);

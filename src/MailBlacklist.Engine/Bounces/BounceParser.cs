@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
-using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using MailBlacklist.Engine.Dnsbl;
@@ -144,7 +140,10 @@ namespace MailBlacklist.Engine.Bounces
 
             var parts = MessageParts.Collect(message);
             var context = new Context { Path = path, Number = number, Culture = culture, Message = message, Parts = parts, Depth = depth };
-            return Neutralized(new MessageReader(this, context).Read());
+            var results = Neutralized(new MessageReader(this, context).Read());
+            // What the diagnosis needs of the sender, read while the message is at hand.
+            if (depth == 0) SenderFacts.Attach(results, message, raw);
+            return results;
         }
 
         // One MIME parser per worker thread, reset for each message: a new parser per message
