@@ -88,7 +88,7 @@ namespace MailBlacklist.Engine.Bounces
             return new[] { name ?? string.Empty };
         }
 
-        internal List<KeyValuePair<string, TieredRegex>> CommandRegexes { get; private set; }
+        internal List<KeyValuePair<string, PhraseMatcher>> CommandRegexes { get; private set; }
 
         /// <summary>The SMTP command the receiver answered (DATA, RCPT, MAIL, HELO, CONN), or null.</summary>
         public string FindCommand(params string[] texts)
@@ -112,8 +112,7 @@ namespace MailBlacklist.Engine.Bounces
             string found = null;
             foreach (var c in CommandRegexes)
             {
-                try { if (c.Value.IsMatch(text)) { found = c.Key; break; } }
-                catch (RegexMatchTimeoutException) { }
+                if (c.Value.IsMatch(text)) { found = c.Key; break; }
             }
             recent.Add(this, text, 0, found);
             return found;
@@ -134,10 +133,10 @@ namespace MailBlacklist.Engine.Bounces
         private void Compile()
         {
             foreach (var rule in Rules)
-                rule.Regex = new TieredRegex(string.Join("|", rule.Patterns.Select(p => "(?:" + p + ")")), Options, MatchTimeout);
+                rule.Matcher = new PhraseMatcher(rule.Patterns, Options, MatchTimeout);
             Evidence?.Compile();
             CommandRegexes = (Commands ?? new Dictionary<string, string[]>())
-                .Select(c => new KeyValuePair<string, TieredRegex>(c.Key, new TieredRegex(string.Join("|", c.Value.Select(p => "(?:" + p + ")")), Options, MatchTimeout))).ToList();
+                .Select(c => new KeyValuePair<string, PhraseMatcher>(c.Key, new PhraseMatcher(c.Value, Options, MatchTimeout))).ToList();
             Overrides = Overrides ?? new List<Override>();
             foreach (var o in Overrides)
             {
@@ -210,7 +209,7 @@ namespace MailBlacklist.Engine.Bounces
         /// ("Connected to x but sender was rejected. Remote host said: 550 ...").</summary>
         [DataMember(Name = "whole")] public bool Whole { get; set; }
         [DataMember(Name = "patterns")] public List<string> Patterns { get; set; }
-        internal TieredRegex Regex { get; set; }
+        internal PhraseMatcher Matcher { get; set; }
     }
 
     [DataContract]

@@ -60,8 +60,7 @@ namespace MailBlacklist.Engine.Bounces
             foreach (var rule in _rules.Rules)
             {
                 if (wholeOnly && !rule.Whole) continue;
-                try { if (rule.Regex.IsMatch(text)) return rule.Reason; }
-                catch (RegexMatchTimeoutException) { }
+                if (rule.Matcher.IsMatch(text)) return rule.Reason;
             }
             return null;
         }
