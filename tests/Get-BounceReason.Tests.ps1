@@ -117,7 +117,7 @@ Describe 'Get-BounceReason on structures the sisimai corpus lacks' {
         # Its words say only that delivery is being retried: sisimai's name for that is Expired,
         # but the explanation is the delay's.
         $r.Reason | Should -BeIn @('Expired', 'Delayed')
-        $r.Cause | Should -Be ([MailBlacklist.Engine.Text]::Get('Cause_Delayed', [cultureinfo]::CurrentUICulture))
+        $r.Cause | Should -Be ([MailBlacklist.Engine.Text.Messages]::Get('Cause_Delayed', [cultureinfo]::CurrentUICulture))
     }
 
     It 'reports a delay warning that names no cause as Delayed' {
@@ -540,7 +540,7 @@ Describe 'Get-BounceReason texts and help' {
         $culture = $_
         $texts = Invoke-InCulture $culture @'
 foreach ($r in [MailBlacklist.Engine.Bounces.BounceRules]::Default.ReasonNames) {
-    [pscustomobject]@{ Reason = $r; Cause = [MailBlacklist.Engine.Text]::Get("Cause_$r", [cultureinfo]::CurrentUICulture); Fix = [MailBlacklist.Engine.Text]::Get("Fix_$r", [cultureinfo]::CurrentUICulture) }
+    [pscustomobject]@{ Reason = $r; Cause = [MailBlacklist.Engine.Text.Messages]::Get("Cause_$r", [cultureinfo]::CurrentUICulture); Fix = [MailBlacklist.Engine.Text.Messages]::Get("Fix_$r", [cultureinfo]::CurrentUICulture) }
 }
 '@
         $texts.Count | Should -Be $script:Reasons.Count

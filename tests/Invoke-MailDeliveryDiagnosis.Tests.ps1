@@ -67,6 +67,32 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
         }
     }
 
+    Context 'An mbox of two bounces for two senders' {
+        BeforeAll {
+            # Each message is its own case with its own sender: the parser hands each one its
+            # addressee, From and Received lines (no second read of the file, not only message 1).
+            $mbox = Join-Path $TestDrive 'two-senders.mbox'
+            $parts = foreach ($name in 'xbl-infected.eml', 'received-header-only.eml') {
+                "From MAILER-DAEMON  Tue Nov 24 09:16:40 2026`n" + ((Get-Content -Raw (Join-Path $Bounces $name)) -replace "`r`n", "`n" -replace '(?m)^From ', '>From ').TrimEnd("`n") + "`n`n"
+            }
+            [System.IO.File]::WriteAllText($mbox, ($parts -join ''))
+            $script:r = Invoke-Diag -Parameters @{ LiteralPath = $mbox }
+        }
+        It 'checks each message''s own sender domain, in file order' {
+            $r.Errors.Count | Should -Be 0
+            @($r.Findings | Where-Object Check -eq 'Mx' | ForEach-Object Target) | Should -Be @('compromise.diag.test', 'verdict.diag.test')
+            @($r.Findings | Where-Object { $_.Check -eq 'Spf' -and $_.CauseCode -eq 'InsufficientEvidence' }).Count | Should -Be 0
+        }
+        It 'reads the second message''s sending address from its own Received line' {
+            $f = @($r.Findings | Where-Object { $_.Check -eq 'IpBlocklist' -and $_.Target -eq '192.0.2.2' })
+            $f.Count | Should -BeGreaterThan 0
+            $f[0].CauseCode | Should -Be 'BlocklistVerdict'
+            $bounce = @($r.Findings | Where-Object Check -eq 'Bounce')
+            $bounce.Count | Should -Be 2
+            $bounce[1].Evidence | Should -Match '192\.0\.2\.2'
+        }
+    }
+
     Context 'Infected PC (XBL) from a bounce' {
         BeforeAll { $script:r = Invoke-Diag -Parameters @{ Path = (Join-Path $Bounces 'xbl-infected.eml') } }
         It 'is BlocklistCompromise: clean up and change passwords before removal' {
@@ -335,9 +361,18 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
             $r.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('EmptyInput', 'InvalidDomain', 'DomainIsAddress')
             $r.Errors[1].TargetObject | Should -Be 'not a domain!'
             ($r.Findings | Select-Object -ExpandProperty Input -Unique) | Should -Be 'ok.diag.test'
-            $p = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples 'missing.eml'); IPAddress = 'x.y' }
-            ($p.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Contain 'PathNotFound'
-            ($p.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Contain 'InvalidIPAddress'
+            $p = Invoke-Diag -Parameters @{ Path = (Join-Path $Samples 'missing.eml'), (Join-Path $Samples 'spamhaus-sbl.eml') }
+            ($p.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Be 'PathNotFound'
+            @($p.Findings | Where-Object Check -eq 'Bounce').Count | Should -Be 1
+            $a = Invoke-Diag -Parameters @{ IPAddress = 'x.y', '192.0.2.2' }
+            ($a.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Be 'InvalidIPAddress'
+            ($a.Findings | Select-Object -ExpandProperty Input -Unique) | Should -Be '192.0.2.2'
+        }
+        It 'has one parameter set per kind of input, and refuses to mix them' {
+            (Get-Command Invoke-MailDeliveryDiagnosis).ParameterSets.Name | Sort-Object | Should -Be @('Domain', 'InputObject', 'IPAddress', 'LiteralPath', 'Path')
+            (Get-Command Invoke-MailDeliveryDiagnosis).DefaultParameterSet | Should -Be 'Domain'
+            { Invoke-MailDeliveryDiagnosis -Path a.eml -Domain ok.diag.test @Common } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
+            { Invoke-MailDeliveryDiagnosis -LiteralPath a.eml -IPAddress 192.0.2.2 @Common } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
         }
         It 'takes every file of Get-ChildItem *.eml as a path, with no InvalidDomain error' {
             $files = @(Get-ChildItem $Samples -Filter *.eml)
@@ -373,7 +408,8 @@ Describe 'Invoke-MailDeliveryDiagnosis' {
             # The zone name has no '[': -Zone takes wildcards.
             $p = $Common.Clone(); $p.Zone = 'spamhaus.bl.test', "bad$($esc)zone"
             $errs = $null
-            $out = @(Invoke-MailDeliveryDiagnosis -LiteralPath $file -Path "$TestDrive/missing$esc[0.eml" @p -Verbose -ErrorAction SilentlyContinue -ErrorVariable errs -WarningAction SilentlyContinue 4>&1)
+            $out = @(Invoke-MailDeliveryDiagnosis -LiteralPath $file @p -Verbose -ErrorAction SilentlyContinue -ErrorVariable errs -WarningAction SilentlyContinue 4>&1)
+            $null = Invoke-MailDeliveryDiagnosis -Path "$TestDrive/missing$esc[0.eml" @Common -ErrorAction SilentlyContinue -ErrorVariable +errs -WarningAction SilentlyContinue
             $findings = @($out | Where-Object { $_.PSObject.Properties['CauseCode'] })
             $verbose = @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
             $findings.Count | Should -BeGreaterThan 0

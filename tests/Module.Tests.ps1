@@ -97,6 +97,29 @@ Describe 'Help' {
         else { $help.Synopsis | Should -Not -Match '[\u3040-\u30ff\u4e00-\u9fff]' }
     }
 
+    It 'states the real default of -ThrottleLimit for <Name> in <Culture>' -ForEach @(
+        foreach ($c in 'Test-Dnsbl', 'Get-MailServerIp', 'Invoke-MailDeliveryDiagnosis') {
+            @{ Name = $c; Culture = 'en-US' }
+            @{ Name = $c; Culture = 'ja-JP' }
+        }
+    ) {
+        # The value a command gets when the user gives none, read from a fresh instance of the cmdlet.
+        $default = [Activator]::CreateInstance((Get-Command $Name).ImplementingType).ThrottleLimit
+        $default | Should -BeGreaterThan 1
+        $xml = [xml](Get-Content (Join-Path $PSScriptRoot "../$Culture/MailBlacklist.dll-Help.xml") -Raw -Encoding utf8)
+        $command = $xml.SelectNodes("//*[local-name()='command']") | Where-Object { $_.details.name -eq $Name }
+        $entries = @($command.SelectNodes(".//*[local-name()='parameter'][*[local-name()='name']='ThrottleLimit']"))
+        $stated = @($entries | Where-Object { $_.SelectSingleNode("*[local-name()='defaultValue']") })
+        $stated.Count | Should -BeGreaterThan 0
+        foreach ($e in $entries) {
+            $value = $e.SelectSingleNode("*[local-name()='defaultValue']")
+            if ($value) { $value.InnerText | Should -Be "$default" }
+            # The description says the same number ("The default is 512", "既定値は 512").
+            $text = $e.SelectSingleNode("*[local-name()='description']").InnerText
+            if ($text) { $text | Should -Match "(default is|既定値は) $default\b" }
+        }
+    }
+
     It 'has about topics in both cultures' -ForEach @(
         foreach ($culture in 'en-US', 'ja-JP') {
             foreach ($file in Get-ChildItem (Join-Path $PSScriptRoot "../$culture") -Filter 'about_*.help.txt') {
@@ -133,5 +156,23 @@ Describe 'Messages' {
             # The same format placeholders, or a translated message would throw or drop a value.
             ([regex]::Matches($ja[$k], '\{\d+[^}]*\}').Value | Sort-Object -Unique) | Should -Be ([regex]::Matches($en[$k], '\{\d+[^}]*\}').Value | Sort-Object -Unique) -Because $k
         }
+    }
+}
+
+Describe 'Source layout' {
+    It 'puts every type in the namespace of its folder, but for the output types users name' {
+        # The output types are the module's contract: the help's OUTPUTS, the Format.ps1xml views,
+        # users' "-is [MailBlacklist.DnsblResult]" and the #TYPE line of saved CSVs name them in
+        # the module's own namespace, wherever their file sits.
+        $contract = 'BounceReason.cs', 'DiagnosisFinding.cs', 'DnsblResult.cs', 'DnsblZone.cs', 'MailServerAddress.cs', 'DelistingRequest.cs'
+        $src = (Resolve-Path (Join-Path $PSScriptRoot '../src')).Path
+        $wrong = foreach ($file in Get-ChildItem $src -Recurse -Filter '*.cs' | Where-Object FullName -notmatch '[\\/](obj|bin)[\\/]') {
+            $relative = [System.IO.Path]::GetRelativePath($src, $file.DirectoryName) -replace '[\\/]', '.'
+            $expected = if ($file.Name -in $contract) { 'MailBlacklist' } else { $relative }
+            foreach ($m in [regex]::Matches((Get-Content $file.FullName -Raw), '(?m)^namespace\s+([\w.]+)')) {
+                if ($m.Groups[1].Value -ne $expected) { "$($file.Name): $($m.Groups[1].Value), expected $expected" }
+            }
+        }
+        $wrong | Should -BeNullOrEmpty
     }
 }

@@ -11,8 +11,8 @@ BeforeAll {
     function script:New-Finding([string] $Cause, [string] $Target = '203.0.113.77', [string] $Check = 'IpBlocklist', [string] $Evidence = 'zen.spamhaus.org 127.0.0.2', [string] $Url = 'https://check.spamhaus.org/') {
         $f = [MailBlacklist.DiagnosisFinding]::new()
         $f.Input = 'test'; $f.Target = $Target; $f.Check = $Check; $f.CauseCode = $Cause
-        $f.Cause = [MailBlacklist.Engine.Text]::Get("Cause_$Cause", [cultureinfo]::CurrentUICulture)
-        $f.Fix = [MailBlacklist.Engine.Text]::Get("Fix_$Cause", [cultureinfo]::CurrentUICulture)
+        $f.Cause = [MailBlacklist.Engine.Text.Messages]::Get("Cause_$Cause", [cultureinfo]::CurrentUICulture)
+        $f.Fix = [MailBlacklist.Engine.Text.Messages]::Get("Fix_$Cause", [cultureinfo]::CurrentUICulture)
         $f.Evidence = $Evidence; $f.Url = $Url; $f.Severity = 'Critical'
         $f
     }
@@ -49,7 +49,7 @@ Describe 'New-DelistingRequest' {
         $r[0].Body | Should -Match ([regex]::Escape('https://check.spamhaus.org/'))
         # The request itself: for Self the module's own fix; for the others a text written for them.
         if ($Party -eq 'Self') { $r[0].Body | Should -Match ([regex]::Escape((New-Finding $Cause).Fix.Substring(0, 20))) }
-        else { $r[0].Body | Should -Match ([regex]::Escape([MailBlacklist.Engine.Text]::Get("Request_Ask_$Cause", [cultureinfo]::CurrentUICulture).Substring(0, 20))) }
+        else { $r[0].Body | Should -Match ([regex]::Escape([MailBlacklist.Engine.Text.Messages]::Get("Request_Ask_$Cause", [cultureinfo]::CurrentUICulture).Substring(0, 20))) }
         if ($Culture -eq 'ja-JP') {
             $r[0].Subject | Should -Match $Japanese
             $r[0].Body | Should -Match '■ 送信元 IP アドレス'
@@ -170,8 +170,8 @@ Describe 'New-DelistingRequest' {
 
 Describe 'Removal paths' {
     It 'sends SBL delisting through the hosting company or ISP' {
-        [MailBlacklist.Engine.Text]::Get('Fix_BlocklistVerdict', [cultureinfo]'en-US') | Should -Match 'SBL is removed only at the request of the hosting company or ISP'
-        [MailBlacklist.Engine.Text]::Get('Fix_BlocklistVerdict', [cultureinfo]'ja-JP') | Should -Match 'Spamhaus SBL の掲載解除は、IP アドレスを管理するホスティング事業者かプロバイダーからの申請でしか'
+        [MailBlacklist.Engine.Text.Messages]::Get('Fix_BlocklistVerdict', [cultureinfo]'en-US') | Should -Match 'SBL is removed only at the request of the hosting company or ISP'
+        [MailBlacklist.Engine.Text.Messages]::Get('Fix_BlocklistVerdict', [cultureinfo]'ja-JP') | Should -Match 'Spamhaus SBL の掲載解除は、IP アドレスを管理するホスティング事業者かプロバイダーからの申請でしか'
     }
     It 'sends Outlook.com S3150 to the sender support form and Microsoft 365 5.7.606 to the delist portal (diagnosis)' {
         $outlook = Get-BounceReason -Message '550 5.7.1 Unfortunately, messages from [203.0.113.9] weren''t sent. Please contact your Internet service provider since part of their network is on our block list (S3150).' |

@@ -1,8 +1,5 @@
 #if NETCOREAPP
-using System;
 using System.Collections.Generic;
-using System.IO;
-using System.Reflection;
 using System.Runtime.Loader;
 
 namespace MailBlacklist.Loader

@@ -1,7 +1,3 @@
-using System;
-using System.IO;
-using System.Reflection;
-
 namespace MailBlacklist.Loader
 {
     /// <summary>Called once by MailBlacklist.psm1: returns the cmdlet assembly, loaded from the

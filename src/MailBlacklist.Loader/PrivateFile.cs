@@ -1,6 +1,3 @@
-using System.IO;
-using System.Reflection;
-
 namespace MailBlacklist.Loader
 {
     /// <summary>Where an assembly of the module lives in its private folder: Name.dll, and

@@ -1,7 +1,4 @@
 #if !NETCOREAPP
-using System;
-using System.IO;
-using System.Reflection;
 
 namespace MailBlacklist.Loader
 {

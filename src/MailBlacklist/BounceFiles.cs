@@ -1,12 +1,7 @@
-using System;
-using System.Collections.Generic;
 using System.IO;
-using System.Linq;
-using System.Management.Automation;
 using MailBlacklist.Engine;
 using MailBlacklist.Engine.Bounces;
 using MailBlacklist.Engine.Dnsbl;
-using MailBlacklist.Loader;
 
 namespace MailBlacklist
 {
@@ -14,6 +9,10 @@ namespace MailBlacklist
     /// into BounceReason objects, for the cmdlets that take bounces besides Get-BounceReason.</summary>
     internal static class BounceFiles
     {
+        /// <summary>The parameter sets of files by -Path and by -LiteralPath, one spelling for every cmdlet.</summary>
+        public const string PathSet = "Path";
+        public const string LiteralPathSet = "LiteralPath";
+
         public delegate void ErrorSink(string errorId, ErrorCategory category, object target, string key, params object[] args);
 
         public static IEnumerable<string> Resolve(PSCmdlet cmdlet, IEnumerable<string> inputs, bool literal, ErrorSink error)
@@ -79,33 +78,19 @@ namespace MailBlacklist
         /// <summary>The bounces of one file, grouped by message; null after an error was written.</summary>
         public static List<List<BounceReason>> Read(BounceParser parser, string file, System.Globalization.CultureInfo culture, ErrorSink error)
         {
-            try
+            var parsed = ParsedFile.Read(parser, file, culture);
+            if (parsed.Results == null)
             {
-                byte[] data = MailSource.ReadFile(file);
-                var groups = new List<List<BounceReason>>();
-                foreach (var r in parser.ParseFile(data, file, culture))
-                {
-                    if (groups.Count == 0 || groups[groups.Count - 1][0].MessageNumber != r.MessageNumber) groups.Add(new List<BounceReason>());
-                    groups[groups.Count - 1].Add(r);
-                }
-                return groups;
+                error(parsed.ErrorId, parsed.Category, file, parsed.MessageKey, parsed.Arguments);
+                return null;
             }
-            catch (BounceInputException ex)
+            var groups = new List<List<BounceReason>>();
+            foreach (var r in parsed.Results)
             {
-                error(ex.ErrorId, ex.ErrorId == "InputTooLarge" ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidData, file, ex.MessageKey,
-                    (ex.Arguments ?? new object[0]).Select(a => a is string text ? SafeText.Neutralize(text) : a).ToArray());
+                if (groups.Count == 0 || groups[groups.Count - 1][0].MessageNumber != r.MessageNumber) groups.Add(new List<BounceReason>());
+                groups[groups.Count - 1].Add(r);
             }
-            catch (Exception ex) when (DependencyLoadException.From(ex) != null)
-            {
-                // The runtime could not load one of the module's assemblies (FileLoadException is an
-                // IOException): a broken installation, not a bad file. Stop the command, naming it.
-                throw DependencyLoadException.From(ex);
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-            {
-                error("ReadFailed", ErrorCategory.ReadError, file, "Error_ReadFailed", SafeText.Neutralize(file), SafeText.Neutralize(ex.Message));
-            }
-            return null;
+            return groups;
         }
     }
 }

@@ -1,18 +1,24 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using System.Management.Automation;
 using System.Net;
 using MailBlacklist.Engine.Dns;
 using MailBlacklist.Engine.Dnsbl;
 
 namespace MailBlacklist
 {
-    /// <summary>The resolver parameters every DNS-using cmdlet shares (-Server, -TimeoutSec, -Retry,
-    /// -ThrottleLimit) and the one way they become a <see cref="QueryService"/>.</summary>
-    public abstract class DnsCmdlet : MailBlacklistCmdlet, IDisposable
+    /// <summary>What the DNS cmdlets share beyond one command: names and defaults.</summary>
+    public static class DnsCmdlet
     {
         public const string DqsKeyVariable = "MAILBLACKLIST_DQS_KEY";
+
+        /// <summary>The default -ThrottleLimit of every DNS cmdlet (documented in the help): the
+        /// engine's one default ceiling, since the UDP client paces itself below it.</summary>
+        public const int DefaultThrottleLimit = ResolverOptions.DefaultMaxInFlight;
+    }
+
+    /// <summary>The resolver parameters every DNS-using cmdlet shares (-Server, -TimeoutSec, -Retry,
+    /// -ThrottleLimit) and the one way they become a <see cref="QueryService"/>. -ThrottleLimit is
+    /// also what sizes the input window.</summary>
+    public abstract class DnsCmdlet<TResult> : OrderedAsyncCmdlet<TResult>, IDisposable
+    {
 
         [Parameter]
         public string[] Server { get; set; }
@@ -25,13 +31,12 @@ namespace MailBlacklist
         [ValidateRange(0, 10)]
         public int Retry { get; set; } = 1;
 
-        /// <summary>The default -ThrottleLimit of every DNS cmdlet (documented in the help).</summary>
-        public const int DefaultThrottleLimit = ResolverOptions.DefaultMaxInFlight;
-
         /// <summary>The ceiling of queries in flight for the whole command.</summary>
         [Parameter]
         [ValidateRange(1, 4096)]
-        public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
+        public int ThrottleLimit { get; set; } = DnsCmdlet.DefaultThrottleLimit;
+
+        protected override int Concurrency => ThrottleLimit;
 
         private ResolverStack _resolvers;
         private ResolverOptions _options;
@@ -71,11 +76,13 @@ namespace MailBlacklist
             return Queries;
         }
 
-        /// <summary>Once per command, with -Verbose: what the UDP client learned about each server
-        /// (final window, round-trip time, losses), for an administrator tuning -ThrottleLimit.</summary>
-        protected void WriteServerStatistics()
+        /// <summary>Once per command, with -Verbose: the queries sent, and what the UDP client learned
+        /// about each server (final window, round-trip time, losses), for an administrator tuning
+        /// -ThrottleLimit.</summary>
+        protected void WriteQueryStatistics()
         {
             if (_resolvers == null) return;
+            WriteVerbose(L("Verbose_Queries", Queries.QueriesSent, Queries.TxtQueriesSent, Queries.CacheHits, Elapsed.TotalSeconds));
             foreach (var s in _resolvers.Statistics)
                 WriteVerbose(L("Verbose_ServerStatistics", s.Server, s.Window, s.LargestWindow, s.SrttMs, s.RtoMs,
                     s.Sent, s.Answered, s.Lost, s.Retransmitted, s.Unanswered));
@@ -103,7 +110,7 @@ namespace MailBlacklist
         protected string ReadDqsKey(System.Security.SecureString given)
         {
             string plain = given == null || given.Length == 0 ? null : new NetworkCredential(string.Empty, given).Password;
-            string key = !string.IsNullOrEmpty(plain) ? plain : Environment.GetEnvironmentVariable(DqsKeyVariable);
+            string key = !string.IsNullOrEmpty(plain) ? plain : Environment.GetEnvironmentVariable(DnsCmdlet.DqsKeyVariable);
             if (!string.IsNullOrEmpty(key) && !ZoneTarget.IsValidDqsKey(key))
                 ThrowConfigurationError("InvalidDqsKey", ErrorCategory.InvalidArgument, null, "Error_InvalidDqsKey");
             return key;

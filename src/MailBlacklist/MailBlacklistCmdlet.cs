@@ -1,8 +1,4 @@
-using System;
 using System.Globalization;
-using System.Management.Automation;
-using System.Threading;
-using System.Threading.Tasks;
 using MailBlacklist.Engine;
 using MailBlacklist.Engine.Dnsbl;
 
@@ -30,7 +26,7 @@ namespace MailBlacklist
         /// <summary>A localized message. Its arguments (inputs, file names, exception texts) are
         /// neutralized here, so that no message of the module shows them raw.</summary>
         protected string L(string key, params object[] args) =>
-            args.Length == 0 ? Text.Get(key, Culture) : Text.Format(key, Culture, Array.ConvertAll(args, a => a is string s ? SafeText.Neutralize(s) : a));
+            args.Length == 0 ? Messages.Get(key, Culture) : Messages.Format(key, Culture, Array.ConvertAll(args, a => a is string s ? SafeText.Neutralize(s) : a));
 
         // Every record leaves through these: one place applies SafeText to all that is shown, so a
         // string no caller thought of (a new property, an exception text) cannot pass raw.
@@ -94,46 +90,18 @@ namespace MailBlacklist
         }
 
         private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
-        private long _lastProgress;
 
         /// <summary>Time since the command started.</summary>
         protected TimeSpan Elapsed => _clock.Elapsed;
 
-        /// <summary>True when a progress update is due: not in the first second (short commands show
-        /// none), then at most four times a second.</summary>
-        protected bool ProgressDue()
-        {
-            long now = _clock.ElapsedMilliseconds;
-            if (now < 1000 || now - _lastProgress < 250) return false;
-            _lastProgress = now;
-            return true;
-        }
-
-        /// <summary>Whether any progress was shown, so that it must be completed.</summary>
-        protected bool ProgressShown => _lastProgress > 0;
-
         /// <summary>Input shown in a message: never raw, it may hold control characters; and short.</summary>
         protected static string Shown(string value) =>
             SafeText.Neutralize(value == null ? string.Empty : value.Length > 200 ? value.Substring(0, 200) : value);
-
-        /// <summary>For a task that was cancelled: PowerShell's "pipeline stopped" when the user
-        /// stopped the command; otherwise an error for that input and true. A "pipeline stopped" the
-        /// user did not ask for would end the caller's script, past its try/catch, with no error.</summary>
-        protected bool WriteIfCancelled(Task task, string errorId, object target)
-        {
-            if (!task.IsCanceled) return false;
-            if (_stop.IsCancellationRequested) throw new PipelineStoppedException();
-            WriteError(new ErrorRecord(new OperationCanceledException(L("Error_CancelledUnexpectedly", Shown(target?.ToString()))),
-                errorId, ErrorCategory.OperationStopped, target));
-            return true;
-        }
 
         /// <summary>Turns a cancelled wait into PowerShell's own "pipeline stopped".</summary>
         protected void ThrowIfStopping()
         {
             if (_stop.IsCancellationRequested) throw new PipelineStoppedException();
         }
-
-        protected override void EndProcessing() => base.EndProcessing();
     }
 }

@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Threading;
-using System.Threading.Tasks;
-
 namespace MailBlacklist
 {
     /// <summary>Work started in input order, written in input order on the pipeline thread.

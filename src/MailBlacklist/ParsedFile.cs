@@ -1,8 +1,5 @@
-using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Management.Automation;
 using MailBlacklist.Engine;
 using MailBlacklist.Engine.Bounces;
 using MailBlacklist.Engine.Dnsbl;
@@ -13,7 +10,7 @@ namespace MailBlacklist
     /// <summary>What reading one bounce file gave: its BounceReasons, or the one error to report for
     /// it. Built on a worker thread; written (objects or ErrorRecord) on the pipeline thread, in the
     /// file's place in the input order.</summary>
-    internal sealed class ParsedFile
+    public sealed class ParsedFile
     {
         public IReadOnlyList<BounceReason> Results { get; private set; }
         public string ErrorId { get; private set; }
@@ -23,7 +20,7 @@ namespace MailBlacklist
 
         /// <param name="args">Shown in the message: file names and exception texts may hold control
         /// characters (an escape sequence in a name), so strings are neutralized here, once for every path.</param>
-        public static ParsedFile Error(string errorId, ErrorCategory category, string key, params object[] args) =>
+        private static ParsedFile Error(string errorId, ErrorCategory category, string key, params object[] args) =>
             new ParsedFile { ErrorId = errorId, Category = category, MessageKey = key, Arguments = Neutralized(args) };
 
         private static object[] Neutralized(object[] args)
@@ -36,7 +33,7 @@ namespace MailBlacklist
 
         /// <summary>Reads and parses one file. Never throws for bad input: a file that cannot be read
         /// or parsed becomes an error naming it, so the files after it still go on.</summary>
-        public static ParsedFile Read(BounceParser parser, string file, CultureInfo culture)
+        internal static ParsedFile Read(BounceParser parser, string file, CultureInfo culture)
         {
             try
             {

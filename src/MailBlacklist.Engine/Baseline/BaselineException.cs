@@ -1,5 +1,3 @@
-using System;
-
 namespace MailBlacklist.Engine.Baseline
 {
     /// <summary>Why a baseline cannot be compared with. The cmdlet turns it into a localized error

@@ -1,5 +1,3 @@
-using System.Linq;
-
 namespace MailBlacklist.Engine.Baseline
 {
     /// <summary>Which command exported a CSV, told by the columns each one always writes.</summary>

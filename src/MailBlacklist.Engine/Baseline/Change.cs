@@ -1,7 +1,4 @@
-using System;
-using System.Globalization;
-
-namespace MailBlacklist
+namespace MailBlacklist.Engine.Baseline
 {
     /// <summary>The values of the Change column that -Baseline fills (empty without a comparison).</summary>
     public static class Change

@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
 using MailBlacklist.Engine.Diagnosis;
 
 namespace MailBlacklist.Engine.Baseline
@@ -88,9 +85,9 @@ namespace MailBlacklist.Engine.Baseline
                     Check = before.Check,
                     Severity = DiagnosisSeverity.Info,
                     CauseCode = before.CauseCode,
-                    Cause = Text.Format("Baseline_ResolvedCause", culture, SafeText.Neutralize(before.Cause), since ?? "-"),
+                    Cause = Messages.Format("Baseline_ResolvedCause", culture, SafeText.Neutralize(before.Cause), since ?? "-"),
                     Evidence = SafeText.Neutralize(before.Evidence),
-                    Fix = Text.Get("Baseline_ResolvedFix", culture),
+                    Fix = Messages.Get("Baseline_ResolvedFix", culture),
                     Url = before.Url,
                     Change = Change.Resolved,
                     Since = now,

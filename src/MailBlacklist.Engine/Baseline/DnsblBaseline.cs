@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-
 namespace MailBlacklist.Engine.Baseline
 {
     /// <summary>Last night's Test-Dnsbl CSV, by address and zone, and the rule that turns a result

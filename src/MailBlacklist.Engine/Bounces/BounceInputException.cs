@@ -1,5 +1,3 @@
-using System;
-
 namespace MailBlacklist.Engine.Bounces
 {
     /// <summary>An input that cannot be read as a message. ErrorId is stable English for scripts;

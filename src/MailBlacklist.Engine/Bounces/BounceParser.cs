@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
-using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using MailBlacklist.Engine.Dnsbl;
@@ -145,7 +141,10 @@ namespace MailBlacklist.Engine.Bounces
 
             var parts = MessageParts.Collect(message);
             var context = new Context { Path = path, Number = number, Culture = culture, Message = message, Parts = parts, Depth = depth };
-            return Neutralized(new MessageReader(this, context).Read());
+            var results = Neutralized(new MessageReader(this, context).Read());
+            // What the diagnosis needs of the sender, read while the message is at hand.
+            if (depth == 0) SenderFacts.Attach(results, message, raw);
+            return results;
         }
 
         // One MIME parser per worker thread, reset for each message: a new parser per message
@@ -299,10 +298,10 @@ namespace MailBlacklist.Engine.Bounces
                 if (r.Reason == "OnHold" || r.Reason == "Undefined") r.Reason = "Delayed";
                 if (r.Reason == "Delayed" || r.Reason == "Expired") texts = "Delayed";
             }
-            r.Cause = Text.Get("Cause_" + texts, culture);
+            r.Cause = Messages.Get("Cause_" + texts, culture);
             // Microsoft's own lists have their own removal path, not "request removal on the list's page".
             string fixTexts = r.Reason == "Blocked" || r.Reason == "BadReputation" ? _rules.FixForProviderCode(r.ProviderCode) : null;
-            r.Fix = Text.Get("Fix_" + (fixTexts ?? texts), culture);
+            r.Fix = Messages.Get("Fix_" + (fixTexts ?? texts), culture);
         }
 
         private static readonly TieredRegex QuotesRemoteReply = Patterns.Make(@"\bsaid:\s*[245]\d\d\b|\bhost \S+ said\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);

@@ -45,6 +45,10 @@ namespace MailBlacklist
         /// <summary>What to do next, localized.</summary>
         public string Fix { get; set; }
 
+        /// <summary>What the message shows of the sender, for the diagnosis; null for a pasted reply
+        /// without headers and for objects not made by the parser. Internal: no output column.</summary>
+        internal Engine.Bounces.SenderFacts Sender { get; set; }
+
         public override string ToString() => $"{Recipient}: {Reason}";
     }
 }

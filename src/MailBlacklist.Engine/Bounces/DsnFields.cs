@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-
 namespace MailBlacklist.Engine.Bounces
 {
     /// <summary>The fields of an RFC 3464 message/delivery-status body: one per-message group and one

@@ -1,7 +1,4 @@
-using System;
 using System.Text.RegularExpressions;
-using System.Threading;
-using System.Threading.Tasks;
 
 namespace MailBlacklist.Engine.Bounces
 {

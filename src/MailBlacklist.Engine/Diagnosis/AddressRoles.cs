@@ -1,10 +1,5 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Net;
 using System.Text.RegularExpressions;
-using System.Threading;
-using System.Threading.Tasks;
 using MailBlacklist.Engine.Bounces;
 using MailBlacklist.Engine.MailServers;
 

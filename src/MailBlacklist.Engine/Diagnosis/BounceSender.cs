@@ -1,16 +1,13 @@
-using System;
-using System.IO;
-using System.Linq;
 using System.Net;
 using System.Text.RegularExpressions;
 using MailBlacklist.Engine.Bounces;
 using MailBlacklist.Engine.Dnsbl;
-using MimeKit;
 
 namespace MailBlacklist.Engine.Diagnosis
 {
     /// <summary>What a bounce says about the sender: the address the receiver saw (and where it was
-    /// read), the sender's domain and the name the sending server greets with. Shared by
+    /// read), the sender's domain and the name the sending server greets with, from the bounce's
+    /// words and what the parser read of its message (SenderFacts): no file is opened here. Shared by
     /// Invoke-MailDeliveryDiagnosis and Get-MailServerIp's bounce mode.</summary>
     public sealed class BounceSender
     {
@@ -48,7 +45,7 @@ namespace MailBlacklist.Engine.Diagnosis
                 s.Address = ip;
                 bool inText = text.IndexOf(bounce.IPAddress, StringComparison.OrdinalIgnoreCase) >= 0;
                 s.Source = inText ? "Bounce text" : "Received header";
-                s.Evidence = inText ? Shorten(text) : Shorten(ReceivedLine(bounce.Path, bounce.IPAddress) ?? ("Received: ... [" + bounce.IPAddress + "]"));
+                s.Evidence = inText ? Shorten(text) : Shorten(ReceivedLine(bounce.Sender, bounce.IPAddress) ?? ("Received: ... [" + bounce.IPAddress + "]"));
             }
             try
             {
@@ -63,7 +60,7 @@ namespace MailBlacklist.Engine.Diagnosis
                 if (semi >= 0) mta = mta.Substring(semi + 1).Trim();
                 if (MailBlacklist.Engine.Dns.DomainName.Normalize(mta) is string name && name.Contains(".")) s.Helo = name;
             }
-            s.ReadFile(bounce.Path, bounce.MessageNumber);
+            s.Take(bounce.Sender);
             if (s.Domain.Length == 0)
             {
                 // A pasted log line: its envelope sender is the sender's domain.
@@ -85,78 +82,27 @@ namespace MailBlacklist.Engine.Diagnosis
             return SafeText.Neutralize(text.Length > 300 ? text.Substring(0, 300) + "..." : text);
         }
 
-        private static string ReceivedLine(string path, string ip)
-        {
-            try
-            {
-                if (string.IsNullOrEmpty(path) || !File.Exists(path) || new FileInfo(path).Length > MailSource.MaxFileBytes) return null;
-                string all = File.ReadAllText(path).Replace("\r\n", "\n");
-                var m = Regex.Match(all, @"^Received:[^\n]*(?:\n[ \t][^\n]*)*", RegexOptions.Multiline | RegexOptions.IgnoreCase, TimeSpan.FromMilliseconds(500));
-                for (; m.Success; m = m.NextMatch())
-                    if (m.Value.Contains(ip)) return m.Value;
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is RegexMatchTimeoutException) { }
-            return null;
-        }
+        private static string ReceivedLine(SenderFacts facts, string ip) => facts?.ReceivedLines.FirstOrDefault(l => l.Contains(ip));
 
         // The envelope sender of a pasted MTA log line: Postfix/Sendmail "from=<x>", Sendmail "F=<x>".
         private static readonly Regex LogSender = new Regex(@"\b(?:from|F)=<(?<a>[^<>\s]+@[^<>\s]+)>", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
 
-        /// <summary>The sender's identities from the bounce file (first message of the file only): the
-        /// bounce's addressee and the returned message's From, Return-Path and DKIM signatures.</summary>
-        private void ReadFile(string path, int messageNumber)
+        /// <summary>The sender's identities the parser read from the message (SenderFacts).</summary>
+        private void Take(SenderFacts facts)
         {
-            if (string.IsNullOrEmpty(path) || messageNumber > 1) return;
-            try
+            if (facts != null)
             {
-                if (!File.Exists(path) || new FileInfo(path).Length > MailSource.MaxFileBytes) return;
-                MimeMessage message;
-                using (var stream = File.OpenRead(path)) message = MimeMessage.Load(BounceParser.MimeOptions, stream);
-                Domain = DomainOf(message.To.Mailboxes.FirstOrDefault()?.Address) ?? string.Empty;
-                if (message.Body is Multipart mixed && mixed.Count > 0 && mixed[0] is TextPart human) HumanText = human.Text ?? string.Empty;
-                else if (message.Body is TextPart plain) HumanText = plain.Text ?? string.Empty;
-                foreach (var part in message.BodyParts)
-                {
-                    HeaderList headers = null;
-                    if (part is MessagePart mp && mp.Message != null) headers = mp.Message.Headers;
-                    else if (part is MimePart p && p.ContentType.IsMimeType("text", "rfc822-headers") && p.Content != null)
-                        using (var s = p.Content.Open()) headers = HeaderList.Load(s);
-                    else if (part is MimePart ds && ds.ContentType.IsMimeType("message", "delivery-status") && ds.Content != null)
-                    {
-                        // Postfix names the envelope sender in its report: X-Postfix-Sender: rfc822; x@y.
-                        using (var s = ds.Content.Open()) using (var r = new StreamReader(s))
-                        {
-                            var m = Regex.Match(r.ReadToEnd(), @"^X-Postfix-Sender:\s*rfc822;\s*(?<a>\S+)", RegexOptions.Multiline | RegexOptions.IgnoreCase, TimeSpan.FromMilliseconds(200));
-                            if (m.Success && EnvelopeDomain.Length == 0) EnvelopeDomain = DomainOf(m.Groups["a"].Value) ?? string.Empty;
-                        }
-                    }
-                    if (headers == null || FromDomain.Length > 0) continue;
-                    string from = headers[HeaderId.From];
-                    if (from != null && InternetAddressList.TryParse(from, out var list))
-                        FromDomain = DomainOf(list.Mailboxes.FirstOrDefault()?.Address) ?? string.Empty;
-                    string returnPath = headers[HeaderId.ReturnPath];
-                    if (returnPath != null && EnvelopeDomain.Length == 0) EnvelopeDomain = DomainOf(returnPath.Trim().Trim('<', '>')) ?? string.Empty;
-                    foreach (var h in headers.Where(h => h.Id == HeaderId.DkimSignature))
-                    {
-                        var sig = DkimSignature.Parse(h.Value);
-                        if (sig != null) DkimSignatures.Add(sig);
-                    }
-                }
+                Domain = facts.AddresseeDomain;
+                FromDomain = facts.FromDomain;
+                EnvelopeDomain = facts.EnvelopeDomain;
+                HumanText = facts.HumanText;
+                DkimSignatures.AddRange(facts.DkimSignatures);
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is FormatException || ex is ParseException || ex is RegexMatchTimeoutException) { }
             // The bounce goes back to the envelope sender: its addressee is that address's domain.
             if (EnvelopeDomain.Length == 0) EnvelopeDomain = Domain;
             if (Domain.Length == 0) Domain = FromDomain.Length > 0 ? FromDomain : EnvelopeDomain;
         }
 
-        private static string DomainOf(string address)
-        {
-            if (string.IsNullOrEmpty(address)) return null;
-            int at = address.LastIndexOf('@');
-            if (at < 0) return null;
-            if (address.StartsWith("mailer-daemon@", StringComparison.OrdinalIgnoreCase) || address.StartsWith("postmaster@", StringComparison.OrdinalIgnoreCase)) return null;
-            string domain = MailBlacklist.Engine.Dns.DomainName.Normalize(address.Substring(at + 1));
-            return domain != null && domain.Contains(".") ? domain : null;
-        }
+        private static string DomainOf(string address) => SenderFacts.DomainOf(address);
     }
 }

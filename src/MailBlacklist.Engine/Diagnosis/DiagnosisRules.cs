@@ -1,7 +1,4 @@
-using System;
-using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Runtime.Serialization;
 using System.Runtime.Serialization.Json;
 using System.Text.RegularExpressions;
@@ -10,14 +7,13 @@ namespace MailBlacklist.Engine.Diagnosis
 {
     /// <summary>The diagnosis data (Data/diagnosis-rules.json, embedded in the DLL): which cause a
     /// bounce's words point to, which PTR names look like a hosting provider's shared server, and
-    /// the page each cause points to.</summary>
+    /// the DKIM selectors to guess. Each cause's own page is in the cause table (CauseCodes).</summary>
     [DataContract]
     public sealed class DiagnosisRules
     {
         [DataMember(Name = "bounceRules")] public List<BounceCauseRule> BounceRules { get; set; }
         [DataMember(Name = "hostingPtrPatterns")] public List<string> HostingPtrPatterns { get; set; }
         [DataMember(Name = "sharedDomainThreshold")] public int SharedDomainThreshold { get; set; }
-        [DataMember(Name = "causeUrls")] public Dictionary<string, string> CauseUrls { get; set; }
         /// <summary>Selectors common providers sign with, tried when the message shows no DKIM-Signature.</summary>
         [DataMember(Name = "dkimSelectors")] public List<string> DkimSelectors { get; set; }
 
@@ -31,7 +27,6 @@ namespace MailBlacklist.Engine.Diagnosis
             var settings = new DataContractJsonSerializerSettings { UseSimpleDictionaryFormat = true };
             var rules = (DiagnosisRules)new DataContractJsonSerializer(typeof(DiagnosisRules), settings).ReadObject(stream);
             if (rules?.BounceRules == null) throw new InvalidDataException("diagnosis rules: no bounce rules");
-            rules.CauseUrls = rules.CauseUrls ?? new Dictionary<string, string>();
             rules.DkimSelectors = rules.DkimSelectors ?? new List<string>();
             rules._hosting = (rules.HostingPtrPatterns ?? new List<string>()).Select(Compile).ToList();
             foreach (var r in rules.BounceRules)
@@ -51,8 +46,6 @@ namespace MailBlacklist.Engine.Diagnosis
 
         private static Regex Compile(string pattern) =>
             new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
-
-        public string UrlFor(string cause) => CauseUrls.TryGetValue(cause, out var url) ? url ?? string.Empty : string.Empty;
 
         /// <summary>The PTR name matches a hosting provider's naming (sv1234.host.example, *.xserver.jp...).</summary>
         public bool LooksLikeHosting(string hostName)

@@ -1,5 +1,3 @@
-using System;
-
 namespace MailBlacklist.Engine.Diagnosis
 {
     /// <summary>The signing domain (d=) and selector (s=) of a DKIM-Signature header (RFC 6376 3.5).</summary>

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-
 namespace MailBlacklist.Engine.Diagnosis
 {
     /// <summary>What DMARC's verdict rests on besides SPF: the envelope domain SPF judged (for SPF

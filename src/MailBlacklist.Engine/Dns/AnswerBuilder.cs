@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-
 namespace MailBlacklist.Engine.Dns
 {
     /// <summary>One resource record as read from an answer section, before interpretation.</summary>

@@ -1,7 +1,4 @@
-using System;
 using System.Collections.Concurrent;
-using System.Linq;
-using System.Threading;
 
 namespace MailBlacklist.Engine.Dns
 {

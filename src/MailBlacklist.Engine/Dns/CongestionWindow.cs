@@ -1,5 +1,3 @@
-using System;
-
 namespace MailBlacklist.Engine.Dns
 {
     /// <summary>How many queries one server gets at once, adapted the way TCP adapts its window: slow

@@ -1,6 +1,3 @@
-using System.Threading;
-using System.Threading.Tasks;
-
 namespace MailBlacklist.Engine.Dns
 {
     /// <summary>Asks one question. Implementations never throw for DNS or network failures:

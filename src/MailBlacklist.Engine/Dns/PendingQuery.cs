@@ -1,6 +1,3 @@
-using System.Threading;
-using System.Threading.Tasks;
-
 namespace MailBlacklist.Engine.Dns
 {
     internal enum Attempt { Answered, Truncated, TimedOut, Unreachable, BadName }

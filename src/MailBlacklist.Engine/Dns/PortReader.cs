@@ -1,7 +1,4 @@
-using System;
-using System.Collections.Generic;
 using System.Net.Sockets;
-using System.Threading;
 
 namespace MailBlacklist.Engine.Dns
 {

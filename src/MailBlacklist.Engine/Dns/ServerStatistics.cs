@@ -1,5 +1,3 @@
-using System;
-
 namespace MailBlacklist.Engine.Dns
 {
     /// <summary>What the UDP client learned about one server during a command: for an

@@ -1,10 +1,4 @@
-using System;
 using System.Collections.Concurrent;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 using MailBlacklist.Engine.Dns;
 
 namespace MailBlacklist.Engine.Dnsbl
@@ -60,25 +54,25 @@ namespace MailBlacklist.Engine.Dnsbl
                 // Short: the resolver's own failure is usually in the Detail already.
                 var f = route.Failure;
                 string why = string.IsNullOrEmpty(f.ResponseCode) ? f.Outcome.ToString() : f.ResponseCode;
-                return Text.Format("Direct_NoServers", _culture, route.Zone, why);
+                return Messages.Format("Direct_NoServers", _culture, route.Zone, why);
             }
             var attempts = answer.Attempts.Count > 0 ? answer.Attempts : new[] { answer };
-            return Text.Format("Direct_Failed", _culture, route.Zone, string.Join(Text.Pick("; ", "\u3001", _culture), attempts.Select(DescribeServer)));
+            return Messages.Format("Direct_Failed", _culture, route.Zone, string.Join(Messages.Pick("; ", "\u3001", _culture), attempts.Select(DescribeServer)));
         }
 
         private string DescribeServer(DnsAnswer a)
         {
             switch (a.Outcome)
             {
-                case DnsOutcome.Timeout: return Text.Format("Direct_ServerTimeout", _culture, a.Server);
-                case DnsOutcome.Unreachable: return Text.Format("Direct_ServerUnreachable", _culture, a.Server);
-                case DnsOutcome.Refused: return Text.Format("Direct_ServerLame", _culture, a.Server, a.ResponseCode);
+                case DnsOutcome.Timeout: return Messages.Format("Direct_ServerTimeout", _culture, a.Server);
+                case DnsOutcome.Unreachable: return Messages.Format("Direct_ServerUnreachable", _culture, a.Server);
+                case DnsOutcome.Refused: return Messages.Format("Direct_ServerLame", _culture, a.Server, a.ResponseCode);
                 default:
                     bool lame = (a.ResponseCode ?? string.Empty).EndsWith(AuthoritativeResolver.NotAuthoritative, StringComparison.Ordinal);
-                    return Text.Format(lame ? "Direct_ServerLame" : "Direct_ServerError", _culture, a.Server, a.ResponseCode);
+                    return Messages.Format(lame ? "Direct_ServerLame" : "Direct_ServerError", _culture, a.Server, a.ResponseCode);
             }
         }
 
-        internal string NotAllowed() => Text.Get("Direct_NotAllowed", _culture);
+        internal string NotAllowed() => Messages.Get("Direct_NotAllowed", _culture);
     }
 }

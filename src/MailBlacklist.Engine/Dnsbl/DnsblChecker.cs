@@ -1,11 +1,5 @@
-using System;
 using System.Collections.Concurrent;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Text.RegularExpressions;
-using System.Threading;
-using System.Threading.Tasks;
 using MailBlacklist.Engine.Dns;
 
 namespace MailBlacklist.Engine.Dnsbl
@@ -49,13 +43,13 @@ namespace MailBlacklist.Engine.Dnsbl
             if (!zone.Accepts(input.Kind))
             {
                 result.Status = DnsblStatus.NotApplicable;
-                result.Detail = Text.Format("Detail_NotApplicable", _culture, zone.Name, input.Kind);
+                result.Detail = Messages.Format("Detail_NotApplicable", _culture, zone.Name, input.Kind);
                 return result;
             }
             if (zone.MissingKey)
             {
                 result.Status = DnsblStatus.Error;
-                result.Detail = Text.Format("Detail_NeedsKey", _culture, zone.Name);
+                result.Detail = Messages.Format("Detail_NeedsKey", _culture, zone.Name);
                 return result;
             }
 
@@ -175,7 +169,7 @@ namespace MailBlacklist.Engine.Dnsbl
             if (string.IsNullOrEmpty(second)) return first;
             char last = first[first.Length - 1];
             bool ended = last == '.' || last == '\u3002' || last == ')' || last == '\uFF09';
-            return first + (ended ? string.Empty : Text.Pick(".", "\u3002", _culture)) + " " + second;
+            return first + (ended ? string.Empty : Messages.Pick(".", "\u3002", _culture)) + " " + second;
         }
 
         private async Task<ZoneHealth> ProbeThroughAsync(QueryService queries, ZoneTarget zone, InputKinds kind, CancellationToken cancellationToken)
@@ -194,7 +188,7 @@ namespace MailBlacklist.Engine.Dnsbl
             var apex = await apexQuery.ConfigureAwait(false);
             if (apex.Outcome == DnsOutcome.NxDomain)
             {
-                var missing = Unhealthy(Text.Format("Unhealthy_ZoneMissing", _culture, zone.Name, apex.Server));
+                var missing = Unhealthy(Messages.Format("Unhealthy_ZoneMissing", _culture, zone.Name, apex.Server));
                 missing.ZoneMissing = true;
                 return missing;
             }
@@ -231,14 +225,14 @@ namespace MailBlacklist.Engine.Dnsbl
             {
                 if (!o.answer.IsDefinite) { unknown = true; continue; }
                 if (o.verdict.OutsideLoopback)
-                    return Forged(Text.Format("Unhealthy_Outside", _culture, o.point, o.verdict.ReturnCodes));
+                    return Forged(Messages.Format("Unhealthy_Outside", _culture, o.point, o.verdict.ReturnCodes));
                 if (o.verdict.ErrorCode && o.verdict.Status == DnsblStatus.Error)
-                    return new ZoneHealth { State = ZoneHealthState.Refusing, Refusal = o.verdict, Reason = Text.Format("Refusing_TestPoint", _culture, o.point, o.verdict.ReturnCodes, o.verdict.Detail) };
+                    return new ZoneHealth { State = ZoneHealthState.Refusing, Refusal = o.verdict, Reason = Messages.Format("Refusing_TestPoint", _culture, o.point, o.verdict.ReturnCodes, o.verdict.Detail) };
                 bool answeredListed = o.answer.Outcome == DnsOutcome.Answer;
                 if (o.expectListed && !answeredListed)
-                    return Unhealthy(Text.Format("Unhealthy_PositiveMissing", _culture, o.point));
+                    return Unhealthy(Messages.Format("Unhealthy_PositiveMissing", _culture, o.point));
                 if (!o.expectListed && answeredListed)
-                    return Forged(Text.Format("Unhealthy_NegativeListed", _culture, o.point, o.verdict.ReturnCodes));
+                    return Forged(Messages.Format("Unhealthy_NegativeListed", _culture, o.point, o.verdict.ReturnCodes));
             }
             return new ZoneHealth { State = unknown ? ZoneHealthState.Unknown : ZoneHealthState.Healthy };
         }

@@ -69,7 +69,7 @@ namespace MailBlacklist
         public DnsblVia Via { get; set; }
         /// <summary>Why the result is an Error, ZoneUnhealthy or NotApplicable, localized.</summary>
         public string Detail { get; set; }
-        /// <summary>With -Baseline: New, Delisted, Unchanged or Unknown (see <see cref="MailBlacklist.Change"/>).</summary>
+        /// <summary>With -Baseline: New, Delisted, Unchanged or Unknown (see <see cref="MailBlacklist.Engine.Baseline.Change"/>).</summary>
         public string Change { get; set; }
         /// <summary>With -Baseline: when this status was first seen, UTC, ISO 8601.</summary>
         public string Since { get; set; }

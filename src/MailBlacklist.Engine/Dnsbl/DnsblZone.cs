@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Linq;
 using MailBlacklist.Engine;
 using MailBlacklist.Engine.Dnsbl;
 
@@ -35,12 +33,12 @@ namespace MailBlacklist
             EnabledByDefault = zone.EnabledByDefault,
             NeedsKey = zone.NeedsKey,
             LookupUrl = zone.LookupUrl ?? string.Empty,
-            RemovalInfo = Text.Pick(zone.RemovalInfo, zone.RemovalInfoJa, culture),
+            RemovalInfo = Messages.Pick(zone.RemovalInfo, zone.RemovalInfoJa, culture),
             FreeQueriesPerDay = zone.FreeQueriesPerDay,
             Verified = zone.Verified ?? string.Empty,
             Source = zone.Source ?? string.Empty,
             Codes = string.Join("; ", zone.Codes.Select(c =>
-                (c.Address != null ? c.Code : "mask " + c.Mask.ToString(CultureInfo.InvariantCulture)) + " " + c.Category + " " + Text.Pick(c.Meaning, c.MeaningJa, culture))),
+                (c.Address != null ? c.Code : "mask " + c.Mask.ToString(CultureInfo.InvariantCulture)) + " " + c.Category + " " + Messages.Pick(c.Meaning, c.MeaningJa, culture))),
             TestPoints = string.Join("; ", zone.TestPoints.Select(t => t.Query + " " + t.Expect)),
             RefusedCodes = string.Join("; ", zone.RefusedAddresses),
             DirectQueries = zone.AllowsDirectQueries,

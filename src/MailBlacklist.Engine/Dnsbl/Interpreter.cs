@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using MailBlacklist.Engine.Dns;
@@ -46,12 +43,12 @@ namespace MailBlacklist.Engine.Dnsbl
             string server = string.IsNullOrEmpty(answer.Server) ? "-" : answer.Server;
             switch (answer.Outcome)
             {
-                case DnsOutcome.Timeout: return Text.Format("Detail_Timeout", culture, server);
-                case DnsOutcome.Unreachable: return Text.Format("Detail_Unreachable", culture, server);
-                case DnsOutcome.BrokenResolver: return Text.Format("Detail_BrokenResolver", culture, server);
-                case DnsOutcome.ServerFailure: return Text.Format("Detail_ServFail", culture, server);
-                case DnsOutcome.Refused: return Text.Format("Detail_Refused", culture, server);
-                default: return Text.Format("Detail_OtherRcode", culture, server, string.IsNullOrEmpty(answer.ResponseCode) ? "?" : answer.ResponseCode);
+                case DnsOutcome.Timeout: return Messages.Format("Detail_Timeout", culture, server);
+                case DnsOutcome.Unreachable: return Messages.Format("Detail_Unreachable", culture, server);
+                case DnsOutcome.BrokenResolver: return Messages.Format("Detail_BrokenResolver", culture, server);
+                case DnsOutcome.ServerFailure: return Messages.Format("Detail_ServFail", culture, server);
+                case DnsOutcome.Refused: return Messages.Format("Detail_Refused", culture, server);
+                default: return Messages.Format("Detail_OtherRcode", culture, server, string.IsNullOrEmpty(answer.ResponseCode) ? "?" : answer.ResponseCode);
             }
         }
 
@@ -70,7 +67,7 @@ namespace MailBlacklist.Engine.Dnsbl
                 {
                     outside = true;
                     categories.Add(CodeCategory.Error);
-                    details.Add(Text.Format("Detail_OutsideLoopback", culture, code));
+                    details.Add(Messages.Format("Detail_OutsideLoopback", culture, code));
                     continue;
                 }
                 var known = zone?.Match(code).ToList() ?? new List<CatalogCode>();
@@ -79,12 +76,12 @@ namespace MailBlacklist.Engine.Dnsbl
                     foreach (var k in known)
                     {
                         categories.Add(k.Category);
-                        meanings.Add(Text.Pick(k.Meaning, k.MeaningJa, culture));
+                        meanings.Add(Messages.Pick(k.Meaning, k.MeaningJa, culture));
                         if (k.Tag.Length > 0) tags.Add(k.Tag);
                         if (k.Category == CodeCategory.Error)
                         {
                             errorCode = true;
-                            details.Add(code + ": " + Text.Pick(k.Meaning, k.MeaningJa, culture));
+                            details.Add(code + ": " + Messages.Pick(k.Meaning, k.MeaningJa, culture));
                         }
                     }
                 }
@@ -93,18 +90,18 @@ namespace MailBlacklist.Engine.Dnsbl
                     // RFC 5782: 127.0.0.1 is never a listing.
                     errorCode = true;
                     categories.Add(CodeCategory.Error);
-                    details.Add(Text.Format("Detail_Loopback1", culture, code));
+                    details.Add(Messages.Format("Detail_Loopback1", culture, code));
                 }
                 else if (b[1] == 255 && b[2] == 255)
                 {
                     errorCode = true;
                     categories.Add(CodeCategory.Error);
-                    details.Add(Text.Format("Detail_ErrorRange", culture, code));
+                    details.Add(Messages.Format("Detail_ErrorRange", culture, code));
                 }
                 else
                 {
                     categories.Add(CodeCategory.Verdict);
-                    meanings.Add(Text.Get(zone == null ? "Meaning_RfcListed" : "Meaning_Unrecognised", culture));
+                    meanings.Add(Messages.Get(zone == null ? "Meaning_RfcListed" : "Meaning_Unrecognised", culture));
                 }
             }
 

@@ -1,10 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Net;
-using System.Threading;
-using System.Threading.Tasks;
 using MailBlacklist.Engine.Dns;
 using MailBlacklist.Engine.Dnsbl;
 
@@ -53,14 +47,8 @@ namespace MailBlacklist.Engine.MailServers
         public async Task<MailServerDiscoveryResult> DiscoverAsync(string domain, MailServerRoles roles, CancellationToken cancellationToken)
         {
             var result = new MailServerDiscoveryResult(domain);
-            var spfTask = (roles & MailServerRoles.Outbound) != 0 ? _spf.EvaluateAsync(domain, cancellationToken) : Task.FromResult<SpfEvaluation>(null);
-            var mxTask = (roles & MailServerRoles.Inbound) != 0 ? _mx.LookupAsync(domain, cancellationToken) : Task.FromResult<MxResult>(null);
-            await Task.WhenAll(spfTask, mxTask).ConfigureAwait(false);
-            result.Spf = spfTask.Result;
-            result.Mx = mxTask.Result;
-
-            bool nxDomain = (result.Spf?.Status == SpfRecordStatus.NxDomain) || (result.Mx?.Status == MxStatus.NxDomain);
-            if (nxDomain)
+            (result.Spf, result.Mx) = await LookupRecordsAsync(domain, roles, cancellationToken).ConfigureAwait(false);
+            if (DomainMissing(result.Spf, result.Mx))
             {
                 // One clear answer for an unknown domain, whatever each query said.
                 result.Problems.Add(new MailServerProblem(MailServerProblemCode.DomainNotFound, null, T("MailServer_DomainNotFound", domain)));
@@ -87,6 +75,26 @@ namespace MailBlacklist.Engine.MailServers
             result.Addresses.AddRange(rows);
             return result;
         }
+
+        /// <summary>The first step: the domain's SPF record evaluated (Outbound) and its MX hosts
+        /// resolved (Inbound), at once.</summary>
+        public async Task<(SpfEvaluation Spf, MxResult Mx)> LookupRecordsAsync(string domain, MailServerRoles roles, CancellationToken cancellationToken)
+        {
+            var spfTask = (roles & MailServerRoles.Outbound) != 0 ? _spf.EvaluateAsync(domain, cancellationToken) : Task.FromResult<SpfEvaluation>(null);
+            var mxTask = (roles & MailServerRoles.Inbound) != 0 ? _mx.LookupAsync(domain, cancellationToken) : Task.FromResult<MxResult>(null);
+            await Task.WhenAll(spfTask, mxTask).ConfigureAwait(false);
+            return (spfTask.Result, mxTask.Result);
+        }
+
+        /// <summary>Either lookup said the domain does not exist.</summary>
+        public static bool DomainMissing(SpfEvaluation spf, MxResult mx) =>
+            spf?.Status == SpfRecordStatus.NxDomain || mx?.Status == MxStatus.NxDomain;
+
+        /// <summary>The PTR step for one address: its PTR names and forward confirmation.</summary>
+        public Task<PtrResult> LookupPtrAsync(IPAddress address, CancellationToken cancellationToken) => _ptr.LookupAsync(address, cancellationToken);
+
+        /// <summary>The MX step alone (the diagnosis asks whether an address in a bounce is the receiver's).</summary>
+        public MxLookup MxLookup => _mx;
 
         private void AddOutbound(MailServerDiscoveryResult result, List<MailServerAddress> rows)
         {
@@ -163,7 +171,9 @@ namespace MailBlacklist.Engine.MailServers
             }
         }
 
-        private async Task AddPtrAsync(List<MailServerAddress> rows, CancellationToken ct)
+        /// <summary>Fills HostName and ForwardConfirmed (and a failure in Detail) of every row with a
+        /// single address, one lookup per distinct address.</summary>
+        public async Task AddPtrAsync(IReadOnlyList<MailServerAddress> rows, CancellationToken ct)
         {
             var singles = rows.Where(r => r.IPAddress.Length > 0).Select(r => r.IPAddress).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             var lookups = singles.ToDictionary(s => s, s => _ptr.LookupAsync(IPAddress.Parse(s), ct), StringComparer.OrdinalIgnoreCase);
@@ -183,6 +193,6 @@ namespace MailBlacklist.Engine.MailServers
 
         private static string Join(string a, string b) => string.IsNullOrEmpty(a) ? b : a + " " + b;
 
-        private string T(string key, params object[] args) => Text.Format(key, _culture, args);
+        private string T(string key, params object[] args) => Messages.Format(key, _culture, args);
     }
 }

@@ -1,7 +1,4 @@
-using System;
-using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 
 namespace MailBlacklist.Engine.MailServers
 {

@@ -1,5 +1,3 @@
-using System;
-
 namespace MailBlacklist.Engine.MailServers
 {
     /// <summary>The modulus length of an RSA public key in DER: SubjectPublicKeyInfo (what DKIM's p=

@@ -1,10 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using System.Net.Sockets;
-using System.Threading;
-using System.Threading.Tasks;
 using MailBlacklist.Engine.Dns;
 
 namespace MailBlacklist.Engine.MailServers
@@ -23,17 +16,19 @@ namespace MailBlacklist.Engine.MailServers
 
         private readonly QueryService _queries;
         private readonly CultureInfo _culture;
+        private readonly SpfHostTerms _hosts;
 
         public SpfEvaluator(QueryService queries, CultureInfo culture)
         {
             _queries = queries ?? throw new ArgumentNullException(nameof(queries));
             _culture = culture;
+            _hosts = new SpfHostTerms(queries, culture);
         }
 
         /// <summary>Evaluates the SPF record of <paramref name="domain"/> (a normalized domain name).</summary>
         public async Task<SpfEvaluation> EvaluateAsync(string domain, CancellationToken cancellationToken)
         {
-            var state = new State(domain);
+            var state = new SpfLookupState(domain);
             var root = await FetchAsync(domain, "SPF " + domain, state, cancellationToken).ConfigureAwait(false);
             switch (root.Status)
             {
@@ -56,24 +51,7 @@ namespace MailBlacklist.Engine.MailServers
             return new SpfEvaluation(domain, root, state.Lookups, state.Voids, state.Problems);
         }
 
-        private sealed class State
-        {
-            public State(string domain) { Domain = domain; }
-            public string Domain { get; }
-            public int Lookups;
-            public int Voids;
-            public bool CapReached;
-            public readonly List<MailServerProblem> Problems = new List<MailServerProblem>();
-
-            public void Problem(MailServerProblemCode code, string message, MailServerRole? role = MailServerRole.Outbound, bool first = false)
-            {
-                var p = new MailServerProblem(code, role, message);
-                if (Problems.Any(x => x.Message == p.Message)) return;
-                if (first) Problems.Insert(0, p); else Problems.Add(p);
-            }
-        }
-
-        private async Task<SpfRecord> FetchAsync(string domain, string chain, State state, CancellationToken ct)
+        private async Task<SpfRecord> FetchAsync(string domain, string chain, SpfLookupState state, CancellationToken ct)
         {
             var record = new SpfRecord(domain, chain);
             var answer = await _queries.QueryAsync(domain, DnsRecordType.Txt, ct).ConfigureAwait(false);
@@ -81,7 +59,7 @@ namespace MailBlacklist.Engine.MailServers
             switch (answer.Outcome)
             {
                 case DnsOutcome.Answer:
-                    var spf = answer.Texts.Where(IsSpf).ToList();
+                    var spf = answer.Texts.Where(SpfTermParser.IsSpf).ToList();
                     if (spf.Count == 0) record.Status = SpfRecordStatus.None;
                     else if (spf.Count > 1) { record.Status = SpfRecordStatus.Multiple; record.Text = string.Join("; ", spf); }
                     else { record.Status = SpfRecordStatus.Found; record.Text = spf[0].Trim(); }
@@ -95,15 +73,9 @@ namespace MailBlacklist.Engine.MailServers
             return record;
         }
 
-        private static bool IsSpf(string text)
-        {
-            string t = text.TrimStart();
-            return t.Equals("v=spf1", StringComparison.OrdinalIgnoreCase) || t.StartsWith("v=spf1 ", StringComparison.OrdinalIgnoreCase);
-        }
-
         // Parses the record and resolves its terms in evaluation order. `path` holds the domains of
         // the include/redirect chain that led here, for loop detection.
-        private async Task ExpandAsync(SpfRecord record, List<string> path, State state, CancellationToken ct)
+        private async Task ExpandAsync(SpfRecord record, List<string> path, SpfLookupState state, CancellationToken ct)
         {
             // RFC 7208 4.6.1: terms are separated by spaces only; a tab or non-ASCII byte breaks the term it is in.
             var terms = record.Text.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
@@ -135,7 +107,7 @@ namespace MailBlacklist.Engine.MailServers
                     if (name == "exp") exp = true;
                     continue;   // exp= and unknown modifiers are otherwise ignored (RFC 7208 6)
                 }
-                var m = Parse(term, record.Domain);
+                var m = SpfTermParser.Parse(term, record.Domain);
                 if (m == null) { Syntax(record, state, term); return; }
                 m.Evidence = record.Chain + " -> " + term;
                 mechanisms.Add(m);
@@ -150,7 +122,7 @@ namespace MailBlacklist.Engine.MailServers
             // RFC 7208 6.1: redirect applies only when the record has no "all".
             if (redirect != null && !mechanisms.Any(x => x.Kind == "all"))
             {
-                string target = ExpandMacros(redirect, record.Domain, out bool unresolved);
+                string target = SpfTermParser.ExpandMacros(redirect, record.Domain, out bool unresolved);
                 var m = new SpfMechanism
                 {
                     Text = "redirect=" + redirect, Kind = "redirect", Target = target,
@@ -161,98 +133,14 @@ namespace MailBlacklist.Engine.MailServers
             }
         }
 
-        private void Syntax(SpfRecord record, State state, string term)
+        private void Syntax(SpfRecord record, SpfLookupState state, string term)
         {
             record.SyntaxError = term;
             record.Mechanisms = new SpfMechanism[0];
             state.Problem(MailServerProblemCode.SpfSyntaxError, T("Spf_Syntax", record.Chain, term));
         }
 
-        private static readonly string[] Known = { "all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists" };
-
-        private static SpfMechanism Parse(string term, string currentDomain)
-        {
-            char qualifier = '+';
-            string body = term;
-            if ("+-~?".IndexOf(body[0]) >= 0) { qualifier = body[0]; body = body.Substring(1); }
-            if (body.Length == 0) return null;
-            int sep = body.IndexOfAny(new[] { ':', '/' });
-            string kind = (sep < 0 ? body : body.Substring(0, sep)).ToLowerInvariant();
-            string rest = sep < 0 ? string.Empty : body.Substring(sep);
-            if (!Known.Contains(kind)) return null;
-            var m = new SpfMechanism { Text = term, Kind = kind, Qualifier = qualifier, Target = currentDomain };
-            switch (kind)
-            {
-                case "all":
-                    return rest.Length == 0 ? m : null;
-                case "ip4":
-                case "ip6":
-                    if (!rest.StartsWith(":", StringComparison.Ordinal)) return null;
-                    var network = IpNetwork.TryParse(rest.Substring(1), kind == "ip4" ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6);
-                    if (network == null) return null;
-                    m.Target = null;
-                    m.Networks = new[] { new SpfNetwork(network, null) };
-                    return m;
-                case "include":
-                case "exists":
-                    if (!rest.StartsWith(":", StringComparison.Ordinal) || !ValidTarget(rest.Substring(1))) return null;
-                    m.Target = rest.Substring(1);
-                    return m;
-                default: // a, mx, ptr: [:domain][/cidr4][//cidr6]
-                    string domainPart = rest, cidr = string.Empty;
-                    if (rest.StartsWith(":", StringComparison.Ordinal))
-                    {
-                        // The CIDR suffix is read from the end: a domain-spec may itself hold '/' (RFC 7208 7.1).
-                        var suffix = CidrSuffix.Match(rest);
-                        domainPart = rest.Substring(1, suffix.Index - 1);
-                        cidr = suffix.Value;
-                        if (!ValidTarget(domainPart)) return null;
-                        m.Target = domainPart;
-                    }
-                    else cidr = rest;
-                    if (!ParseCidr(cidr, out int v4, out int v6)) return null;
-                    if (kind == "ptr" && cidr.Length > 0) return null;
-                    m.Cidr4 = v4; m.Cidr6 = v6;
-                    return m;
-            }
-        }
-
-        private static readonly System.Text.RegularExpressions.Regex CidrSuffix =
-            new System.Text.RegularExpressions.Regex(@"(/[0-9]+)?(//[0-9]+)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
-
-        // A target with a control or non-ASCII character is already a permerror of the record (see
-        // ExpandAsync); it is kept as a term so that the record's other terms are still shown.
-        private static bool ValidTarget(string target) =>
-            target.Length > 0 && (SpfSyntax.IsDomainSpec(target) || !SpfSyntax.IsPrintableAscii(target));
-
-        // "", "/24", "//64", "/24//64"
-        private static bool ParseCidr(string text, out int v4, out int v6)
-        {
-            v4 = 32; v6 = 128;
-            if (text.Length == 0) return true;
-            int dual = text.IndexOf("//", StringComparison.Ordinal);
-            string four = dual < 0 ? text : text.Substring(0, dual);
-            string six = dual < 0 ? null : text.Substring(dual + 2);
-            if (four.Length > 0)
-            {
-                if (!four.StartsWith("/", StringComparison.Ordinal) || !IpNetwork.TryParsePrefix(four.Substring(1), 32, out v4)) return false;
-            }
-            if (six != null && !IpNetwork.TryParsePrefix(six, 128, out v6)) return false;
-            return true;
-        }
-
-        // Only %{d} and %{o} (the domain itself) can be expanded without the sender's address.
-        private static string ExpandMacros(string spec, string currentDomain, out bool unresolved)
-        {
-            unresolved = false;
-            if (spec.IndexOf('%') < 0) return spec.TrimEnd('.');
-            string expanded = spec.Replace("%{d}", currentDomain).Replace("%{o}", currentDomain)
-                                  .Replace("%%", "%").Replace("%_", " ").Replace("%-", "%20");
-            if (expanded.IndexOf('%') >= 0) { unresolved = true; return spec; }
-            return expanded.TrimEnd('.');
-        }
-
-        private bool CountLookup(SpfMechanism m, State state)
+        private bool CountLookup(SpfMechanism m, SpfLookupState state)
         {
             if (state.Lookups >= HardLookupCap)
             {
@@ -267,7 +155,7 @@ namespace MailBlacklist.Engine.MailServers
             return true;
         }
 
-        private async Task ResolveAsync(SpfRecord record, SpfMechanism m, List<string> path, State state, CancellationToken ct)
+        private async Task ResolveAsync(SpfRecord record, SpfMechanism m, List<string> path, SpfLookupState state, CancellationToken ct)
         {
             switch (m.Kind)
             {
@@ -283,7 +171,7 @@ namespace MailBlacklist.Engine.MailServers
                     return;
             }
             if (!CountLookup(m, state)) return;
-            string target = ExpandMacros(m.Target, record.Domain, out bool unresolved);
+            string target = SpfTermParser.ExpandMacros(m.Target, record.Domain, out bool unresolved);
             string name = unresolved ? null : DomainName.Normalize(target) ?? SpfSyntax.NormalizeTarget(target);
             // RFC 7208 7.1: a name without a usable top label ("a:192.0.2.1") is a syntax error (permerror).
             if (!unresolved && (name == null || (m.Target.IndexOf('%') < 0 && !SpfSyntax.HasDomainEnd(m.Target))))
@@ -300,99 +188,44 @@ namespace MailBlacklist.Engine.MailServers
             }
             m.Target = name;
 
-            if (m.Kind == "include" || m.Kind == "redirect")
+            if (m.Kind != "include" && m.Kind != "redirect")
             {
-                if (path.Contains(name))
-                {
-                    m.Loop = true;
-                    state.Problem(MailServerProblemCode.SpfLoop, T("Spf_Loop", m.Evidence, name));
-                    return;
-                }
-                var child = await FetchAsync(name, m.Evidence, state, ct).ConfigureAwait(false);
-                m.Included = child;
-                switch (child.Status)
-                {
-                    case SpfRecordStatus.Found:
-                        path.Add(name);
-                        try { await ExpandAsync(child, path, state, ct).ConfigureAwait(false); }
-                        finally { path.RemoveAt(path.Count - 1); }
-                        break;
-                    case SpfRecordStatus.None:
-                    case SpfRecordStatus.NxDomain:
-                        if (child.Outcome == DnsOutcome.NxDomain || child.Outcome == DnsOutcome.NoData) m.VoidNumber = ++state.Voids;
-                        state.Problem(MailServerProblemCode.SpfIncludeNotFound, T("Spf_IncludeNotFound", m.Evidence, name));
-                        break;
-                    case SpfRecordStatus.DnsFailure:
-                        m.DnsFailed = true;
-                        state.Problem(MailServerProblemCode.SpfDnsFailure, T("Spf_DnsFailure", "TXT", name, Describe(child.Outcome)));
-                        break;
-                }
+                // a and mx: host names to addresses, keeping the term's CIDR.
+                await _hosts.ResolveAsync(m, name, state, ct).ConfigureAwait(false);
                 return;
             }
-
-            // a and mx: resolve host names to addresses, keeping the term's CIDR.
-            var hosts = new List<(string Host, string Evidence)>();
-            if (m.Kind == "mx")
+            if (path.Contains(name))
             {
-                var mx = await _queries.QueryAsync(name, DnsRecordType.Mx, ct).ConfigureAwait(false);
-                if (!mx.IsDefinite)
-                {
+                m.Loop = true;
+                state.Problem(MailServerProblemCode.SpfLoop, T("Spf_Loop", m.Evidence, name));
+                return;
+            }
+            var child = await FetchAsync(name, m.Evidence, state, ct).ConfigureAwait(false);
+            m.Included = child;
+            switch (child.Status)
+            {
+                case SpfRecordStatus.Found:
+                    path.Add(name);
+                    try { await ExpandAsync(child, path, state, ct).ConfigureAwait(false); }
+                    finally { path.RemoveAt(path.Count - 1); }
+                    break;
+                case SpfRecordStatus.None:
+                case SpfRecordStatus.NxDomain:
+                    if (child.Outcome == DnsOutcome.NxDomain || child.Outcome == DnsOutcome.NoData) m.VoidNumber = ++state.Voids;
+                    state.Problem(MailServerProblemCode.SpfIncludeNotFound, T("Spf_IncludeNotFound", m.Evidence, name));
+                    break;
+                case SpfRecordStatus.DnsFailure:
                     m.DnsFailed = true;
-                    state.Problem(MailServerProblemCode.SpfDnsFailure, T("Spf_DnsFailure", "MX", name, Describe(mx.Outcome)));
-                    return;
-                }
-                if (mx.Outcome != DnsOutcome.Answer) m.VoidNumber = ++state.Voids;
-                // RFC 7208 4.6.4: more than 10 MX names is a permerror, not "the first 10".
-                if (mx.Records.Count(r => r.Type == DnsRecordType.Mx) > MxHostLimit)
-                {
-                    m.MxLimitExceeded = true;
-                    state.Problem(MailServerProblemCode.SpfLookupLimitExceeded, T("Spf_MxLimit", m.Evidence, mx.Records.Count, MxHostLimit));
-                }
-                foreach (var r in mx.Records.Where(r => r.Type == DnsRecordType.Mx && r.Data.Length > 0)
-                                            .OrderBy(r => r.Preference).ThenBy(r => r.Data, StringComparer.Ordinal).Take(MxHostLimit))
-                    hosts.Add((r.Data, m.Evidence + " -> MX " + r.Preference.ToString(CultureInfo.InvariantCulture) + " " + r.Data));
+                    state.Problem(MailServerProblemCode.SpfDnsFailure, T("Spf_DnsFailure", "TXT", name, Describe(child.Outcome)));
+                    break;
             }
-            else hosts.Add((name, m.Evidence));
-
-            var lookups = hosts.Select(h => LookupHostAsync(h.Host, ct)).ToList();
-            var results = await Task.WhenAll(lookups).ConfigureAwait(false);
-            var networks = new List<SpfNetwork>();
-            for (int i = 0; i < hosts.Count; i++)
-            {
-                foreach (var answer in results[i])
-                {
-                    if (!answer.IsDefinite)
-                    {
-                        m.DnsFailed = true;
-                        state.Problem(MailServerProblemCode.SpfDnsFailure, T("Spf_DnsFailure", "A/AAAA", hosts[i].Host, Describe(answer.Outcome)));
-                        continue;
-                    }
-                    foreach (var address in answer.Addresses)
-                    {
-                        int prefix = address.AddressFamily == AddressFamily.InterNetwork ? m.Cidr4 : m.Cidr6;
-                        string evidence = hosts[i].Evidence;
-                        networks.Add(new SpfNetwork(new IpNetwork(address, prefix), evidence));
-                    }
-                }
-            }
-            m.Networks = networks;
-            // An a term whose name has neither A nor AAAA is a void lookup.
-            if (m.Kind == "a" && results.All(r => r.All(x => x.Outcome == DnsOutcome.NxDomain || x.Outcome == DnsOutcome.NoData)))
-                m.VoidNumber = ++state.Voids;
-        }
-
-        private async Task<DnsAnswer[]> LookupHostAsync(string host, CancellationToken ct)
-        {
-            var a = _queries.QueryAsync(host, DnsRecordType.A, ct);
-            var aaaa = _queries.QueryAsync(host, DnsRecordType.Aaaa, ct);
-            return await Task.WhenAll(a, aaaa).ConfigureAwait(false);
         }
 
         private string Describe(DnsOutcome outcome) => DescribeOutcome(outcome, _culture);
 
         /// <summary>A DNS outcome in words, e.g. "SERVFAIL (server failure)", localized.</summary>
-        public static string DescribeOutcome(DnsOutcome outcome, CultureInfo culture) => Text.Get("MailServer_Outcome_" + outcome, culture);
+        public static string DescribeOutcome(DnsOutcome outcome, CultureInfo culture) => Messages.Get("MailServer_Outcome_" + outcome, culture);
 
-        private string T(string key, params object[] args) => Text.Format(key, _culture, args);
+        private string T(string key, params object[] args) => Messages.Format(key, _culture, args);
     }
 }

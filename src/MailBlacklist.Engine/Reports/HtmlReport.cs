@@ -1,10 +1,7 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
-using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
+using MailBlacklist.Engine.Baseline;
 
 namespace MailBlacklist.Engine.Reports
 {
@@ -64,7 +61,7 @@ namespace MailBlacklist.Engine.Reports
             if (compared)
             {
                 _html.Append("<ul class=\"change-counts\">");
-                foreach (string change in new[] { MailBlacklist.Change.New, MailBlacklist.Change.Delisted, MailBlacklist.Change.Resolved })
+                foreach (string change in new[] { Change.New, Change.Delisted, Change.Resolved })
                     _html.Append("<li class=\"change-").Append(change.ToLowerInvariant()).Append("\">").Append(E(ChangeLabel(change)))
                         .Append(": <span id=\"change-count-").Append(change).Append("\">").Append(notable.Count(i => i.Change == change)).Append("</span></li>");
                 _html.Append("</ul>\n");
@@ -184,8 +181,8 @@ namespace MailBlacklist.Engine.Reports
 
         // New and Delisted first: they are what the reader came for.
         private static int ChangeRank(string change) =>
-            change == MailBlacklist.Change.New ? 0 : change == MailBlacklist.Change.Delisted ? 1 : change == MailBlacklist.Change.Resolved ? 2
-            : change == MailBlacklist.Change.Unknown ? 3 : change == MailBlacklist.Change.Unchanged ? 4 : 5;
+            change == Change.New ? 0 : change == Change.Delisted ? 1 : change == Change.Resolved ? 2
+            : change == Change.Unknown ? 3 : change == Change.Unchanged ? 4 : 5;
 
         private static string LevelClass(ReportLevel level) => level.ToString().ToLowerInvariant();
 
@@ -214,7 +211,7 @@ namespace MailBlacklist.Engine.Reports
         }
 
         private static string E(string text) => HtmlText.Encode(text);
-        private string T(string key) => Text.Get(key, _culture);
-        private string F(string key, params object[] args) => Text.Format(key, _culture, args);
+        private string T(string key) => Messages.Get(key, _culture);
+        private string F(string key, params object[] args) => Messages.Format(key, _culture, args);
     }
 }

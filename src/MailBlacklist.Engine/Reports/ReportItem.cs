@@ -29,7 +29,7 @@ namespace MailBlacklist.Engine.Reports
 
         /// <summary>A change worth the top of the report: a new problem, a delisting, a resolved finding.</summary>
         public bool IsNotableChange =>
-            Change == MailBlacklist.Change.Delisted || Change == MailBlacklist.Change.Resolved
-            || (Change == MailBlacklist.Change.New && (Level == ReportLevel.Critical || Level == ReportLevel.Warning));
+            Change == Baseline.Change.Delisted || Change == Baseline.Change.Resolved
+            || (Change == Baseline.Change.New && (Level == ReportLevel.Critical || Level == ReportLevel.Warning));
     }
 }

@@ -1,6 +1,3 @@
-using System;
-using System.Globalization;
-using System.Linq;
 using MailBlacklist.Engine.Baseline;
 
 namespace MailBlacklist.Engine.Reports
@@ -34,7 +31,7 @@ namespace MailBlacklist.Engine.Reports
                 : status == DnsblStatus.Info ? ReportLevel.Info
                 : ReportLevel.Ok;
             // Test-Dnsbl has no Fix column: the report says what each status asks for.
-            string fix = level == ReportLevel.Ok ? string.Empty : Text.Get("Report_DnsblFix_" + level, culture);
+            string fix = level == ReportLevel.Ok ? string.Empty : Messages.Get("Report_DnsblFix_" + level, culture);
             return new ReportItem
             {
                 Source = ReportSource.Dnsbl,

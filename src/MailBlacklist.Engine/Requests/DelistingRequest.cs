@@ -8,7 +8,7 @@ namespace MailBlacklist
         /// receiver's postmaster) or Self (the sender's own mail or DNS team).</summary>
         public string To { get; set; } = string.Empty;
         public string Subject { get; set; } = string.Empty;
-        [MailBlacklist.Engine.MultiLineText]
+        [MultiLineText]
         public string Body { get; set; } = string.Empty;
         /// <summary>The sending addresses the message is about, comma-separated.</summary>
         public string IPAddress { get; set; } = string.Empty;

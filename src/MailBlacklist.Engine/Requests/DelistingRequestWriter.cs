@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
-using System.Linq;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -68,9 +64,9 @@ namespace MailBlacklist.Engine.Requests
             string fixKey = "Fix_" + (string.IsNullOrEmpty(rule.Fix) ? rule.Cause : rule.Fix);
             _items.Add(new Item
             {
-                Cause = rule.Cause, CauseText = Text.Get("Cause_" + rule.Cause, _culture), Fix = Text.Get(fixKey, _culture),
+                Cause = rule.Cause, CauseText = Messages.Get("Cause_" + rule.Cause, _culture), Fix = Messages.Get(fixKey, _culture),
                 Evidence = SafeText.Neutralize(bounce.DiagnosticText), Check = "Bounce", Target = bounce.Recipient,
-                Url = FirstOf(bounce.Url, rule.Url, DiagnosisRules.Default.UrlFor(rule.Cause)),
+                Url = FirstOf(bounce.Url, rule.Url, CauseCodes.UrlFor(rule.Cause)),
             });
             if (IsAddress(bounce.IPAddress)) AddAddress(bounce.IPAddress);
             AddLine(bounce.DiagnosticText);
@@ -185,7 +181,7 @@ namespace MailBlacklist.Engine.Requests
         }
 
         private static string FirstOf(params string[] values) => values.FirstOrDefault(v => !string.IsNullOrEmpty(v)) ?? string.Empty;
-        private string T(string key) => Text.Get(key, _culture);
-        private string Format(string key, params object[] args) => Text.Format(key, _culture, args);
+        private string T(string key) => Messages.Get(key, _culture);
+        private string Format(string key, params object[] args) => Messages.Format(key, _culture, args);
     }
 }

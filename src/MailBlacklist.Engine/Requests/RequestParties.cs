@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using Causes = MailBlacklist.Engine.Diagnosis.CauseCodes;   // this class has a CauseCodes member of its own
 
 namespace MailBlacklist.Engine.Requests

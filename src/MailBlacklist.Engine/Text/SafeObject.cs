@@ -1,9 +1,7 @@
-using System;
 using System.Collections.Concurrent;
-using System.Collections.Generic;
 using System.Reflection;
 
-namespace MailBlacklist.Engine
+namespace MailBlacklist.Engine.Text
 {
     /// <summary>Applies <see cref="SafeText"/> to every public string property of an output object,
     /// at the one place objects leave the module, so that no property can be forgotten (a new one

@@ -1,7 +1,6 @@
-using System.Globalization;
 using System.Text;
 
-namespace MailBlacklist.Engine
+namespace MailBlacklist.Engine.Text
 {
     /// <summary>The one text-safety rule for every string that leaves the module. Text from DNS, a
     /// bounce or a file name is attacker-controlled: control characters could move the cursor,

@@ -1,7 +1,5 @@
-using System;
 using System.Globalization;
 using System.IO;
-using System.Management.Automation;
 using MailBlacklist.Engine;
 using MailBlacklist.Engine.Baseline;
 
@@ -18,7 +16,7 @@ namespace MailBlacklist.Baseline
             string shown = SafeText.Neutralize(path);
             if (!File.Exists(path) && !Directory.Exists(path))
             {
-                cmdlet.WriteWarning(Text.Format("Baseline_Warning_Missing", culture, shown));
+                cmdlet.WriteWarning(Messages.Format("Baseline_Warning_Missing", culture, shown));
                 return null;
             }
             string errorId, message;
@@ -28,22 +26,22 @@ namespace MailBlacklist.Baseline
             }
             catch (BaselineException ex) when (ex.Problem == BaselineProblem.Empty)
             {
-                (errorId, message) = ("BaselineEmpty", Text.Format("Baseline_Error_Empty", culture, shown));
+                (errorId, message) = ("BaselineEmpty", Messages.Format("Baseline_Error_Empty", culture, shown));
             }
             catch (BaselineException ex) when (ex.Problem == BaselineProblem.OtherCommand)
             {
                 string columns = string.Join(", ", BaselineKind.ColumnsOf(command));
                 (errorId, message) = ex.Detail != null
-                    ? ("BaselineOtherCommand", Text.Format("Baseline_Error_OtherCommand", culture, shown, command, ex.Detail))
-                    : ("BaselineNotACommandCsv", Text.Format("Baseline_Error_NotCommandCsv", culture, shown, command, columns));
+                    ? ("BaselineOtherCommand", Messages.Format("Baseline_Error_OtherCommand", culture, shown, command, ex.Detail))
+                    : ("BaselineNotACommandCsv", Messages.Format("Baseline_Error_NotCommandCsv", culture, shown, command, columns));
             }
             catch (BaselineException ex)
             {
-                (errorId, message) = ("BaselineDamaged", Text.Format("Baseline_Error_Damaged", culture, shown, ex.Line, SafeText.Neutralize(ex.Detail)));
+                (errorId, message) = ("BaselineDamaged", Messages.Format("Baseline_Error_Damaged", culture, shown, ex.Line, SafeText.Neutralize(ex.Detail)));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                (errorId, message) = ("BaselineUnreadable", Text.Format("Baseline_Error_Unreadable", culture, shown, ex.Message));
+                (errorId, message) = ("BaselineUnreadable", Messages.Format("Baseline_Error_Unreadable", culture, shown, ex.Message));
             }
             var category = errorId == "BaselineUnreadable" ? ErrorCategory.ReadError : ErrorCategory.InvalidData;
             cmdlet.WriteError(new ErrorRecord(new InvalidDataException(message), errorId, category, path));

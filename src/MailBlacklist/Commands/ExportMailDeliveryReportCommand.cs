@@ -1,7 +1,4 @@
-using System;
-using System.Collections.Generic;
 using System.IO;
-using System.Management.Automation;
 using MailBlacklist.Engine;
 using MailBlacklist.Engine.Reports;
 

@@ -1,8 +1,3 @@
-using System;
-using System.Management.Automation;
-using System.Runtime.ExceptionServices;
-using System.Threading;
-using System.Threading.Tasks;
 using MailBlacklist.Engine.Bounces;
 
 namespace MailBlacklist.Commands
@@ -10,19 +5,17 @@ namespace MailBlacklist.Commands
     /// <summary>Reads bounces (files, mbox files, Maildir folders or pasted text) and writes one
     /// BounceReason per failed recipient, in input order. Files are parsed on worker threads (at most
     /// one per processor) and written on the pipeline thread as soon as each one's turn comes.</summary>
-    [Cmdlet(VerbsCommon.Get, "BounceReason", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "BounceReason", DefaultParameterSetName = BounceFiles.PathSet)]
     [OutputType(typeof(BounceReason))]
-    public sealed class GetBounceReasonCommand : MailBlacklistCmdlet
+    public sealed class GetBounceReasonCommand : OrderedAsyncCmdlet<ParsedFile>
     {
-        private const string PathSet = "Path";
-        private const string LiteralPathSet = "LiteralPath";
         private const string MessageSet = "Message";
 
-        [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = BounceFiles.PathSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         public string[] Path { get; set; }
 
-        [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = BounceFiles.LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "LP")]
         public string[] LiteralPath { get; set; }
 
@@ -33,12 +26,13 @@ namespace MailBlacklist.Commands
         public string[] Message { get; set; }
 
         private BounceParser _parser;
-        private readonly OrderedResults<string, ParsedFile> _files = new OrderedResults<string, ParsedFile>();
         // Parsing is CPU work: more workers than processors only queue behind each other.
         private readonly TaskScheduler _workers = WorkerThreads.Shared;
-        // Files read ahead of the one being written: enough to keep every worker busy behind a slow
-        // file, few enough that memory stays small.
-        private static readonly int Window = Math.Max(16, Environment.ProcessorCount * 8);
+
+        // Every worker busy, and one more file ready behind each.
+        protected override int Concurrency => 2 * Environment.ProcessorCount;
+
+        protected override string FailureErrorId => "ParseFailed";
 
         protected override void BeginProcessing()
         {
@@ -62,41 +56,24 @@ namespace MailBlacklist.Commands
                 return;
             }
 
-            bool literal = ParameterSetName == LiteralPathSet;
-            // A path that resolves to nothing is reported in its place among the files, not ahead of
-            // the files before it that are still being read.
-            BounceFiles.ErrorSink queueError = (id, category, target, key, args) =>
-                _files.Add(target as string ?? string.Empty, Task.FromResult(ParsedFile.Error(id, category, key, args)));
-            foreach (string file in BounceFiles.Resolve(this, literal ? LiteralPath : Path, literal, queueError))
+            bool literal = ParameterSetName == BounceFiles.LiteralPathSet;
+            // A path that resolves to nothing is reported in its place among the files (Reject), not
+            // ahead of the files before it that are still being read.
+            foreach (string file in BounceFiles.Resolve(this, literal ? LiteralPath : Path, literal, Reject))
             {
                 ThrowIfStopping();
                 var parser = _parser;
                 var culture = Culture;
-                _files.Add(file, Task.Factory.StartNew(() => ParsedFile.Read(parser, file, culture), CancelToken, TaskCreationOptions.None, _workers));
-                Drain(Window);
+                // Ctrl+C cancels the token: files not started are dropped, the few being parsed
+                // finish on their own and are not written.
+                Start(file, Task.Factory.StartNew(() => ParsedFile.Read(parser, file, culture), CancelToken, TaskCreationOptions.None, _workers));
             }
-            Drain(Window);
         }
 
-        protected override void EndProcessing()
-        {
-            Drain(0);
-        }
+        protected override void EndProcessing() => Finish();
 
-        // Ctrl+C cancels the token: files not started are dropped, the few being parsed finish on
-        // their own and are not written.
-        private void Drain(int maxPending)
+        protected override void WriteResult(object file, ParsedFile parsed)
         {
-            try { _files.Drain(Write, maxPending, null, CancelToken); }
-            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
-        }
-
-        private void Write(string file, Task<ParsedFile> task)
-        {
-            if (WriteIfCancelled(task, "ParseFailed", file)) return;
-            // Only a defect gets here (ParsedFile.Read turns bad input into errors): let it surface.
-            if (task.IsFaulted) ExceptionDispatchInfo.Capture(task.Exception.GetBaseException()).Throw();
-            var parsed = task.Result;
             if (parsed.Results != null)
             {
                 foreach (var r in parsed.Results) WriteObject(r);

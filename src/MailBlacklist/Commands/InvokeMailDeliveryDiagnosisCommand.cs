@@ -1,10 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Diagnostics;
-using System.Linq;
-using System.Management.Automation;
 using System.Net;
-using System.Threading.Tasks;
 using MailBlacklist.Baseline;
 using MailBlacklist.Engine.Baseline;
 using MailBlacklist.Engine;
@@ -19,49 +13,36 @@ namespace MailBlacklist.Commands
     /// <summary>From a bounce, a domain or an address to cause, evidence and fix. Each bounce message,
     /// domain or address is one case; cases run concurrently and their findings are written in input
     /// order. Findings that need the whole run (many domains on one listed address) come last.</summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "MailDeliveryDiagnosis")]
+    [Cmdlet(VerbsLifecycle.Invoke, "MailDeliveryDiagnosis", DefaultParameterSetName = "Domain")]
     [OutputType(typeof(DiagnosisFinding))]
-    public sealed class InvokeMailDeliveryDiagnosisCommand : DnsCmdlet
+    public sealed class InvokeMailDeliveryDiagnosisCommand : BlocklistCmdlet<IReadOnlyList<DiagnosisFinding>>
     {
-        [Parameter(Position = 0)]
-        [SupportsWildcards]
+        // One parameter set per kind of input, each named after its input parameter.
+        [Parameter(ParameterSetName = nameof(Path), Mandatory = true, Position = 0), SupportsWildcards]
         public string[] Path { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
+        [Parameter(ParameterSetName = nameof(LiteralPath), Mandatory = true, ValueFromPipelineByPropertyName = true), Alias("PSPath", "LP")]
         public string[] LiteralPath { get; set; }
 
-        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        /// <summary>Not mandatory: a $null or empty value is input too, and gets EmptyInput.</summary>
+        [Parameter(ParameterSetName = nameof(Domain), ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString, AllowNull, AllowEmptyCollection]
         public string[] Domain { get; set; }
 
-        [Parameter]
-        [Alias("IP")]
-        [AllowEmptyString, AllowNull, AllowEmptyCollection]
+        /// <summary>With -Domain, the domain's sending servers; alone, addresses to diagnose.</summary>
+        [Parameter(ParameterSetName = nameof(Domain))]
+        [Parameter(ParameterSetName = nameof(IPAddress), Mandatory = true)]
+        [Alias("IP"), AllowEmptyString, AllowNull, AllowEmptyCollection]
         public string[] IPAddress { get; set; }
 
         /// <summary>Get-BounceReason objects from the pipeline; recipients of one message form one case.</summary>
-        [Parameter(ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = nameof(InputObject), Mandatory = true, ValueFromPipeline = true)]
         public BounceReason[] InputObject { get; set; }
-
-        [Parameter]
-        [ArgumentCompleter(typeof(ZoneCompleter))]
-        public string[] Zone { get; set; }
-
-        [Parameter]
-        [SecretTransformation]
-        public System.Security.SecureString DqsKey { get; set; }
-
-        [Parameter]
-        public string CatalogPath { get; set; }
 
         /// <summary>Last run's CSV of this command: fills Change and Since, adds Resolved findings (see Baseline/).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string Baseline { get; set; }
-        /// <summary>Never ask a list's own name servers, even when it refuses the resolver.</summary>
-        [Parameter]
-        public SwitchParameter NoDirect { get; set; }
 
         /// <summary>A newer Public Suffix List than the shipped one (for DMARC's organizational domain).</summary>
         [Parameter]
@@ -70,13 +51,10 @@ namespace MailBlacklist.Commands
         private QueryService _queries;
         private MailDeliveryDiagnosis _diagnosis;
         private BounceParser _parser;
-        private List<BounceReason> _pendingBounces;
-        private readonly OrderedResults<object, IReadOnlyList<DiagnosisFinding>> _results = new OrderedResults<object, IReadOnlyList<DiagnosisFinding>>();
-        private static readonly Task<IReadOnlyList<DiagnosisFinding>> NoResult = Task.FromResult<IReadOnlyList<DiagnosisFinding>>(null);
-        private long _received, _written;
+        private readonly BounceGroups _groups = new BounceGroups();
         private bool _anyInput, _dnsFailed, _argumentsRead, _anyDomain;
-        private bool _domainFromCommandLine, _literalFromCommandLine, _domainRead;
-        private string[] _lastLiteralPath;
+        /// <summary>The parameters given on the command line (bound before BeginProcessing).</summary>
+        private HashSet<string> _commandLine;
         private readonly List<IPAddress> _addresses = new List<IPAddress>();
         private DiagnosisBaseline _baseline;
         private readonly string _now = Change.FormatSince(DateTime.UtcNow);
@@ -85,8 +63,7 @@ namespace MailBlacklist.Commands
         protected override void BeginProcessing()
         {
             // Command-line parameters are bound before BeginProcessing, pipeline ones after it.
-            _domainFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Domain));
-            _literalFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(LiteralPath));
+            _commandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
             var catalog = LoadCatalog(CatalogPath);
             string dqsKey = ReadDqsKey(DqsKey);
             _queries = OpenQueries(0, useSessionCache: true);
@@ -96,8 +73,7 @@ namespace MailBlacklist.Commands
             var unmatched = new List<string>();
             var ipZones = ZoneTarget.Select(catalog, Zone, InputKinds.IPv4 | InputKinds.IPv6, dqsKey, unmatched);
             var domainZones = ZoneTarget.Select(catalog, Zone, InputKinds.Domain, dqsKey, null);
-            foreach (string z in unmatched)
-                WriteError(new ErrorRecord(new ArgumentException(L("Error_ZoneNotFound", Shown(z))), "ZoneNotFound", ErrorCategory.ObjectNotFound, z));
+            ReportUnmatchedZones(unmatched);
             bool anyZone = Zone != null && Zone.Length > 0;
             var ipUsable = ipZones.Where(z => z.Accepts(InputKinds.IPv4) || z.Accepts(InputKinds.IPv6)).ToList();
             var domainUsable = domainZones.Where(z => z.Accepts(InputKinds.Domain)).ToList();
@@ -131,70 +107,68 @@ namespace MailBlacklist.Commands
 
         protected override void ProcessRecord()
         {
-            // Get-BounceReason objects: consecutive recipients of one message make one case.
+            // A set's input given on the command line stays bound for every pipeline record and is
+            // read once; from the pipeline, it is read per record.
+            bool first = !_argumentsRead;
+            _argumentsRead = true;
+            if (first) ReadAddresses();
+            bool fromPipeline = !_commandLine.Contains(ParameterSetName);
+            if (ParameterSetName != nameof(InputObject)) FlushBounces();
+            if (!first && !fromPipeline) return;
+            switch (ParameterSetName)
+            {
+                case nameof(Path): ReadFiles(Path, literal: false); break;
+                case nameof(LiteralPath): ReadFiles(LiteralPath, literal: true); break;
+                case nameof(Domain): ReadDomains(fromPipeline); break;
+                case nameof(InputObject): ReadBounces(); break;
+            }
+        }
+
+        /// <summary>Get-BounceReason objects: consecutive recipients of one message make one case.</summary>
+        private void ReadBounces()
+        {
             foreach (var bounce in InputObject ?? new BounceReason[0])
             {
                 _anyInput = true;
                 if (bounce == null) { Reject("EmptyInput", ErrorCategory.InvalidArgument, null, "Error_EmptyInput", "InputObject"); continue; }
-                if (_pendingBounces != null && !SameMessage(_pendingBounces[0], bounce)) FlushBounces();
-                (_pendingBounces = _pendingBounces ?? new List<BounceReason>()).Add(bounce);
+                _groups.Add(bounce, StartBounces);
             }
-            if (InputObject == null) FlushBounces();
+        }
 
-            // Command-line values stay bound for every pipeline record: read them once.
-            if (!_argumentsRead)
-            {
-                _argumentsRead = true;
-                ReadFiles(Path, literal: false);
-                foreach (string value in IPAddress ?? new string[0])
-                {
-                    _anyInput = true;
-                    var input = string.IsNullOrWhiteSpace(value) ? null : DnsblInput.TryParseAddress(value);
-                    if (input == null)
-                    {
-                        if (string.IsNullOrWhiteSpace(value)) Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", "IPAddress");
-                        else Reject("InvalidIPAddress", ErrorCategory.InvalidArgument, value, "Error_InvalidIPAddress", Shown(value));
-                        continue;
-                    }
-                    if (!_addresses.Contains(input.Address)) _addresses.Add(input.Address);
-                }
-            }
-            bool literalNew = LiteralPath != null && !ReferenceEquals(LiteralPath, _lastLiteralPath);
-            if (literalNew)
-            {
-                _lastLiteralPath = LiteralPath;
-                ReadFiles(LiteralPath, literal: true);
-            }
-
-            foreach (string value in DomainsOfThisRecord(literalNew && !_literalFromCommandLine))
+        private void ReadAddresses()
+        {
+            foreach (string value in IPAddress ?? new string[0])
             {
                 _anyInput = true;
-                if (string.IsNullOrWhiteSpace(value)) { Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", "Domain"); continue; }
-                if (DnsblInput.TryParseAddress(value) != null) { Reject("DomainIsAddress", ErrorCategory.InvalidArgument, value, "Error_DomainIsAddress", Shown(value)); continue; }
-                var input = DnsblInput.TryParseDomain(value);
-                if (input == null) { Reject("InvalidDomain", ErrorCategory.InvalidArgument, value, "Error_InvalidDomain", Shown(value)); continue; }
+                var input = string.IsNullOrWhiteSpace(value) ? null : DnsblInput.TryParseAddress(value);
+                if (input == null) RejectValue("IPAddress", value, "InvalidIPAddress", "Error_InvalidIPAddress");
+                else if (!_addresses.Contains(input.Address)) _addresses.Add(input.Address);
+            }
+        }
+
+        /// <summary>The -Domain values of the command line or of this pipeline record. A $null record
+        /// binds nothing but is still input: it gives one null value, reported as EmptyInput, as does
+        /// -Domain $null.</summary>
+        private void ReadDomains(bool fromPipeline)
+        {
+            foreach (string value in Domain ?? (fromPipeline && !MyInvocation.ExpectingInput ? new string[0] : new string[] { null }))
+            {
+                _anyInput = true;
+                bool blank = string.IsNullOrWhiteSpace(value);
+                if (!blank && DnsblInput.TryParseAddress(value) != null) { Reject("DomainIsAddress", ErrorCategory.InvalidArgument, value, "Error_DomainIsAddress", Shown(value)); continue; }
+                var input = blank ? null : DnsblInput.TryParseDomain(value);
+                if (input == null) { RejectValue("Domain", value, "InvalidDomain", "Error_InvalidDomain"); continue; }
                 _anyDomain = true;
                 // With -IPAddress, the addresses are the domain's sending servers.
                 Start(new DiagnosisInput { Label = input.Text, Domain = input.Text, Addresses = _addresses.ToArray() });
             }
         }
 
-        /// <summary>The -Domain values to diagnose for this pipeline record. A file (PSPath bound to
-        /// -LiteralPath) or a Get-BounceReason object also binds to -Domain by value through its string
-        /// form; that string is no domain, so such a record gives none. A $null record binds nothing
-        /// but is still input: it gives one null value, reported as EmptyInput.</summary>
-        private IEnumerable<string> DomainsOfThisRecord(bool literalFromPipeline)
+        /// <summary>EmptyInput for a blank value, else the given error naming the value.</summary>
+        private void RejectValue(string parameter, string value, string errorId, string key)
         {
-            if (_domainFromCommandLine)
-            {
-                // Read once: a command-line -Domain stays bound for every pipeline record.
-                if (_domainRead) return new string[0];
-                _domainRead = true;
-                return Domain ?? new string[] { null };
-            }
-            if (InputObject != null || literalFromPipeline) return new string[0];
-            if (Domain != null) return Domain;
-            return MyInvocation.ExpectingInput ? new string[] { null } : new string[0];
+            if (string.IsNullOrWhiteSpace(value)) Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", parameter);
+            else Reject(errorId, ErrorCategory.InvalidArgument, value, key, Shown(value));
         }
 
         private void ReadFiles(string[] items, bool literal)
@@ -217,27 +191,20 @@ namespace MailBlacklist.Commands
             // Addresses without a domain are cases of their own.
             if (!_anyDomain)
                 foreach (var a in _addresses) Start(new DiagnosisInput { Label = a.ToString(), Addresses = new[] { a } });
-            Drain(0);
+            Finish();
             if (!_anyInput) ThrowConfigurationError("NoInput", ErrorCategory.InvalidArgument, null, "Diagnosis_Error_NoInput");
             foreach (var f in _diagnosis.RunFindings()) WriteFinding(f);
             if (_baseline != null) foreach (var f in _baseline.Resolved(_now, Culture)) WriteObject(f);
-            if (ProgressShown)
-                WriteProgress(new ProgressRecord(3, L("Diagnosis_Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
             if (_dnsFailed) WriteWarning(L("Diagnosis_Warning_DnsFailures"));
             WarnDirect(_direct);
-            WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
-            WriteServerStatistics();
+            WriteQueryStatistics();
             Dispose();
         }
 
-        private static bool SameMessage(BounceReason a, BounceReason b) =>
-            !string.IsNullOrEmpty(a.Path) && string.Equals(a.Path, b.Path, StringComparison.Ordinal) && a.MessageNumber == b.MessageNumber;
+        private void FlushBounces() => _groups.Flush(StartBounces);
 
-        private void FlushBounces()
+        private void StartBounces(List<BounceReason> group)
         {
-            if (_pendingBounces == null) return;
-            var group = _pendingBounces;
-            _pendingBounces = null;
             // A pasted text has no file: the recipient names the case (the address it shows may be the receiver's).
             string label = SafeText.Neutralize(!string.IsNullOrEmpty(group[0].Path) ? group[0].Path
                 : !string.IsNullOrEmpty(group[0].Recipient) ? group[0].Recipient : (group[0].IPAddress ?? "bounce"));
@@ -246,38 +213,25 @@ namespace MailBlacklist.Commands
 
         private void Start(DiagnosisInput input)
         {
-            _received++;
             WriteVerbose(L("Diagnosis_Verbose_Case", Shown(input.Label)));
-            _results.Add(input.Label, _diagnosis.DiagnoseAsync(input, CancelToken));
-            Drain(Math.Max(16, ThrottleLimit));
+            Start(input.Label, _diagnosis.DiagnoseAsync(input, CancelToken));
         }
 
-        private void Reject(string errorId, ErrorCategory category, object target, string key, params object[] args)
-        {
-            var error = new ErrorRecord(new ArgumentException(L(key, args)), errorId, category, target);
-            _results.Add(error, NoResult);
-            Drain(Math.Max(16, ThrottleLimit));
-        }
+        // A case asks for PTR, SPF, DMARC, MX and the lists: about four queries at a time.
+        protected override double WorkPerInput => 4;
 
-        private void Drain(int maxPending)
-        {
-            try { _results.Drain(Write, maxPending, Progress, CancelToken); }
-            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
-            Progress();
-        }
+        protected override string FailureErrorId => "DiagnosisFailed";
 
-        private void Write(object item, Task<IReadOnlyList<DiagnosisFinding>> task)
+        protected override int ProgressId => 3;
+
+        protected override string ProgressActivityKey => "Diagnosis_Progress_Activity";
+
+        protected override string ProgressStatus(long written, long received) => L("Diagnosis_Progress_Status", written, received);
+
+        protected override void WriteResult(object label, IReadOnlyList<DiagnosisFinding> findings)
         {
-            if (item is ErrorRecord rejected) { WriteError(rejected); return; }
-            _written++;
-            if (WriteIfCancelled(task, "DiagnosisFailed", item)) return;
-            if (task.IsFaulted)
-            {
-                WriteError(new ErrorRecord(task.Exception.GetBaseException(), "DiagnosisFailed", ErrorCategory.NotSpecified, item));
-                return;
-            }
-            _baseline?.Diagnosed(item as string);
-            foreach (var f in task.Result)
+            _baseline?.Diagnosed(label as string);
+            foreach (var f in findings)
             {
                 if (f.CauseCode == CauseCodes.DnsFailure) _dnsFailed = true;
                 WriteFinding(f);
@@ -290,13 +244,5 @@ namespace MailBlacklist.Commands
             else if (Baseline != null) f.Since = _now;
             WriteObject(f);
         }
-
-        private void Progress()
-        {
-            if (!ProgressDue()) return;
-            int percent = _received == 0 ? 0 : (int)Math.Min(100, _written * 100 / _received);
-            WriteProgress(new ProgressRecord(3, L("Diagnosis_Progress_Activity"), L("Diagnosis_Progress_Status", _written, _received)) { PercentComplete = percent });
-        }
-
     }
 }

@@ -1,6 +1,3 @@
-using System;
-using System.Linq;
-using System.Management.Automation;
 using MailBlacklist.Engine.Requests;
 
 namespace MailBlacklist.Commands

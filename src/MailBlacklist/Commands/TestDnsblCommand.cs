@@ -1,10 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Diagnostics;
-using System.Linq;
-using System.Management.Automation;
-using System.Net;
-using System.Threading.Tasks;
 using MailBlacklist.Baseline;
 using MailBlacklist.Engine.Baseline;
 using MailBlacklist.Engine.Dns;
@@ -15,7 +8,7 @@ namespace MailBlacklist.Commands
     [Cmdlet(VerbsDiagnostic.Test, "Dnsbl", DefaultParameterSetName = IPAddressSet)]
     [OutputType(typeof(DnsblResult))]
     [OutputType(typeof(bool))]
-    public sealed class TestDnsblCommand : DnsCmdlet
+    public sealed class TestDnsblCommand : BlocklistCmdlet<DnsblResult[]>
     {
         private const string IPAddressSet = "IPAddress";
         private const string DomainSet = "Domain";
@@ -36,17 +29,6 @@ namespace MailBlacklist.Commands
         public string Range { get; set; }
 
         [Parameter]
-        [ArgumentCompleter(typeof(ZoneCompleter))]
-        public string[] Zone { get; set; }
-
-        [Parameter]
-        [SecretTransformation]
-        public System.Security.SecureString DqsKey { get; set; }
-
-        [Parameter]
-        public string CatalogPath { get; set; }
-
-        [Parameter]
         public SwitchParameter Quiet { get; set; }
 
         /// <summary>Last run's CSV of this command: fills Change and Since (see Baseline/).</summary>
@@ -61,18 +43,11 @@ namespace MailBlacklist.Commands
         [ValidateRange(0, 10_000_000)]
         public int MaxQueriesPerSecond { get; set; }
 
-        /// <summary>Never ask a list's own name servers, even when it refuses the resolver.</summary>
-        [Parameter]
-        public SwitchParameter NoDirect { get; set; }
-
         private Catalog _catalog;
-        private QueryService _queries;
         private string _dqsKey;
-        private DnsblChecker _ipChecker, _domainChecker;
+        private DnsblChecker _ipChecker, _domainChecker, _lastChecker;
         private DirectQueries _direct;
-        private readonly OrderedResults<string, DnsblResult[]> _results = new OrderedResults<string, DnsblResult[]>();
         private readonly HashSet<string> _warned = new HashSet<string>(StringComparer.Ordinal);
-        private long _received, _written;
         private bool _anyError;
         private DnsblBaseline _baseline;
         private readonly string _now = Change.FormatSince(DateTime.UtcNow);
@@ -81,7 +56,7 @@ namespace MailBlacklist.Commands
         {
             _catalog = LoadCatalog(CatalogPath);
             _dqsKey = ReadDqsKey(DqsKey);
-            _queries = OpenQueries(MaxQueriesPerSecond, useSessionCache: !NoCache);
+            OpenQueries(MaxQueriesPerSecond, useSessionCache: !NoCache);
             if (Baseline != null)
                 _baseline = BaselineReader.Read(this, Baseline, BaselineKind.TestDnsbl, DnsblBaseline.Load, Culture);
             if (!NoDirect) _direct = OpenDirect(MaxQueriesPerSecond, useSessionCache: !NoCache);
@@ -96,7 +71,7 @@ namespace MailBlacklist.Commands
             bool domains = ParameterSetName == DomainSet;
             if (!domains && !string.IsNullOrWhiteSpace(Range) && (IPAddress == null || IPAddress.All(string.IsNullOrWhiteSpace)))
             {
-                WriteInputError("NetworkRange", ErrorCategory.InvalidArgument, Range, "Error_NetworkRange", Shown(Range));
+                Reject("NetworkRange", ErrorCategory.InvalidArgument, Range, "Error_NetworkRange", Shown(Range));
                 return;
             }
             var values = domains ? Domain : IPAddress;
@@ -106,7 +81,7 @@ namespace MailBlacklist.Commands
             {
                 if (string.IsNullOrWhiteSpace(value))
                 {
-                    WriteInputError("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", domains ? "Domain" : "IPAddress");
+                    Reject("EmptyInput", ErrorCategory.InvalidArgument, value, "Error_EmptyInput", domains ? "Domain" : "IPAddress");
                     continue;
                 }
                 DnsblInput input;
@@ -116,7 +91,7 @@ namespace MailBlacklist.Commands
                     if (input == null)
                     {
                         bool isAddress = DnsblInput.TryParseAddress(value) != null;
-                        WriteInputError(isAddress ? "DomainIsAddress" : "InvalidDomain", ErrorCategory.InvalidArgument, value,
+                        Reject(isAddress ? "DomainIsAddress" : "InvalidDomain", ErrorCategory.InvalidArgument, value,
                             isAddress ? "Error_DomainIsAddress" : "Error_InvalidDomain", Shown(value));
                         continue;
                     }
@@ -126,32 +101,33 @@ namespace MailBlacklist.Commands
                     input = DnsblInput.TryParseAddress(value);
                     if (input == null)
                     {
-                        WriteInputError("InvalidIPAddress", ErrorCategory.InvalidArgument, value, "Error_InvalidIPAddress", Shown(value));
+                        Reject("InvalidIPAddress", ErrorCategory.InvalidArgument, value, "Error_InvalidIPAddress", Shown(value));
                         continue;
                     }
                 }
 
-                var checker = CheckerFor(domains);
-                if (checker == null) return;
-                _received++;
+                var checker = _lastChecker = CheckerFor(domains);
                 CountQueries(checker, input);
-                _results.Add(input.Text, checker.CheckAsync(input, CancelToken));
-                // Bound memory: never more inputs pending than it takes to keep about four times
-                // -ThrottleLimit queries wanted (every pending input holds one task per zone; a
-                // bigger window only holds more objects, which costs the collector more than it saves).
-                Drain(Math.Max(16, (int)Math.Ceiling(4.0 * ThrottleLimit / Math.Max(1, checker.Zones.Count))));
+                Start(input.Text, checker.CheckAsync(input, CancelToken));
             }
         }
 
+        // Every input holds one query per zone.
+        protected override double WorkPerInput => _lastChecker?.Zones.Count ?? 1;
+
+        protected override string FailureErrorId => "CheckFailed";
+
+        protected override string ProgressActivityKey => "Progress_Activity";
+
+        protected override string ProgressStatus(long written, long received) =>
+            L("Progress_Status", written, received, Queries.QueriesSent / Math.Max(0.001, Elapsed.TotalSeconds));
+
         protected override void EndProcessing()
         {
-            Drain(0);
-            if (ProgressShown)
-                WriteProgress(new ProgressRecord(1, L("Progress_Activity"), L("Progress_Done")) { RecordType = ProgressRecordType.Completed });
+            Finish();
             if (Quiet && _anyError) WarnOnce("QuietErrors", L("Warning_QuietErrors"));
             WarnDirect(_direct);
-            WriteVerbose(L("Verbose_Queries", _queries.QueriesSent, _queries.TxtQueriesSent, _queries.CacheHits, Elapsed.TotalSeconds));
-            WriteServerStatistics();
+            WriteQueryStatistics();
             Dispose();
         }
 
@@ -161,35 +137,17 @@ namespace MailBlacklist.Commands
             var kinds = domains ? InputKinds.Domain : InputKinds.IPv4 | InputKinds.IPv6;
             var unmatched = new List<string>();
             var zones = ZoneTarget.Select(_catalog, Zone, kinds, _dqsKey, unmatched);
-            foreach (string z in unmatched)
-                WriteError(new ErrorRecord(new ArgumentException(L("Error_ZoneNotFound", Shown(z))), "ZoneNotFound", ErrorCategory.ObjectNotFound, z));
+            ReportUnmatchedZones(unmatched);
             if (zones.Count == 0)
                 ThrowConfigurationError("NoZones", ErrorCategory.ObjectNotFound, Zone, "Error_NoZones");
             WriteVerbose(L("Verbose_Zones", string.Join(", ", zones.Select(z => z.Name))));
-            var checker = new DnsblChecker(zones, _queries, Culture, _dqsKey) { Direct = _direct };
+            var checker = new DnsblChecker(zones, Queries, Culture, _dqsKey) { Direct = _direct };
             if (domains) _domainChecker = checker; else _ipChecker = checker;
             return checker;
         }
 
-        private void Drain(int maxPending)
+        protected override void WriteResult(object input, DnsblResult[] results)
         {
-            try { _results.Drain(Write, maxPending, Progress, CancelToken); }
-            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
-            Progress();
-        }
-
-        private void Write(string input, Task<DnsblResult[]> task)
-        {
-            _written++;
-            if (WriteIfCancelled(task, "CheckFailed", input)) return;
-            if (task.IsFaulted)
-            {
-                // A defect, not a DNS failure (those are results): say so for this input and go on.
-                var ex = task.Exception.GetBaseException();
-                WriteError(new ErrorRecord(ex, "CheckFailed", ErrorCategory.NotSpecified, input));
-                return;
-            }
-            var results = task.Result;
             // When no zone that applies is usable, the resolver is the problem: say it once, not per zone.
             // Counted in a loop: this runs once per input on the pipeline thread.
             int used = 0, unhealthy = 0;
@@ -251,34 +209,6 @@ namespace MailBlacklist.Commands
                 if (limit <= 0 || !zone.Accepts(input.Kind)) continue;
                 long today = UsageToday.Add(zone.Name);
                 if (today > limit) WarnOnce("Volume " + zone.Name, L("Warning_FreeVolume", zone.Name, limit));
-            }
-        }
-
-        private void Progress()
-        {
-            if (!ProgressDue()) return;
-            double rate = _queries.QueriesSent / Math.Max(0.001, Elapsed.TotalSeconds);
-            int percent = _received == 0 ? 0 : (int)Math.Min(100, _written * 100 / _received);
-            WriteProgress(new ProgressRecord(1, L("Progress_Activity"), L("Progress_Status", _written, _received, rate)) { PercentComplete = percent });
-        }
-
-    }
-
-    /// <summary>Queries counted per zone and UTC day across the session, to warn before a list's
-    /// published free-use volume is exceeded.</summary>
-    internal static class UsageToday
-    {
-        private static readonly Dictionary<string, long> Counts = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
-        private static DateTime _day = DateTime.UtcNow.Date;
-
-        public static long Add(string zone)
-        {
-            lock (Counts)
-            {
-                if (DateTime.UtcNow.Date != _day) { Counts.Clear(); _day = DateTime.UtcNow.Date; }
-                Counts.TryGetValue(zone, out long n);
-                Counts[zone] = ++n;
-                return n;
             }
         }
     }

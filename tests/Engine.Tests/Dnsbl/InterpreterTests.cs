@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using MailBlacklist.Engine.Dns;
 using MailBlacklist.Engine.Dnsbl;
+using MailBlacklist.Engine.Text;
 using Xunit;
 
 namespace MailBlacklist.Engine.Tests.Dnsbl
@@ -84,7 +85,7 @@ namespace MailBlacklist.Engine.Tests.Dnsbl
         {
             var v = Read("zen.spamhaus.org", "127.0.0.99");
             Assert.Equal(DnsblStatus.Listed, v.Status);
-            Assert.Equal(MailBlacklist.Engine.Text.Get("Meaning_Unrecognised", En), v.Meaning);
+            Assert.Equal(Messages.Get("Meaning_Unrecognised", En), v.Meaning);
         }
 
         [Fact]

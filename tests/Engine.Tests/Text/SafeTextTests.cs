@@ -1,3 +1,4 @@
+using MailBlacklist.Engine.Text;
 using Xunit;
 
 namespace MailBlacklist.Engine.Tests.Text

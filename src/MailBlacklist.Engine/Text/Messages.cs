@@ -1,17 +1,15 @@
-using System.Globalization;
-using System.Linq;
 using System.Resources;
 
-namespace MailBlacklist.Engine
+namespace MailBlacklist.Engine.Text
 {
     /// <summary>Localized user-facing text from Resources/Strings*.resx.</summary>
-    public static class Text
+    public static class Messages
     {
         // One resource file per area (Resources/*.resx), so that each area's texts stay together.
         private static readonly ResourceManager[] Resources =
             new[] { "Strings", "BounceStrings", "DiagnosisStrings", "RequestStrings", "ReportStrings" }
-                .Where(name => typeof(Text).Assembly.GetManifestResourceInfo("MailBlacklist.Engine.Resources." + name + ".resources") != null)
-                .Select(name => new ResourceManager("MailBlacklist.Engine.Resources." + name, typeof(Text).Assembly))
+                .Where(name => typeof(Messages).Assembly.GetManifestResourceInfo("MailBlacklist.Engine.Resources." + name + ".resources") != null)
+                .Select(name => new ResourceManager("MailBlacklist.Engine.Resources." + name, typeof(Messages).Assembly))
                 .ToArray();
 
         // The culture is passed in explicitly because work runs on thread-pool threads whose
