@@ -175,33 +175,24 @@ namespace MailBlacklist.Engine.Dnsbl
         private async Task<ZoneHealth> ProbeThroughAsync(QueryService queries, ZoneTarget zone, InputKinds kind, CancellationToken cancellationToken)
         {
             // A list that has shut down, or a resolver that cannot reach the internet, says the zone
-            // itself does not exist; then every "not listed" would be a lie.
-            var apex = await queries.QueryAsync(zone.QueryZone, DnsRecordType.Soa, cancellationToken).ConfigureAwait(false);
+            // itself does not exist; then every "not listed" would be a lie. Asked together with the
+            // test points, not before them: every input waits for the zone's health, and on a far
+            // resolver that is one round trip less (the test points' answers go unused if it is gone).
+            var apexQuery = queries.QueryAsync(zone.QueryZone, DnsRecordType.Soa, cancellationToken);
+            var probes = TestPoints(zone, kind).Select(async p =>
+            {
+                var input = DnsblInput.ForTestPoint(p.Item1);
+                var answer = await queries.QueryAsync(input.QueryName(zone.QueryZone), DnsRecordType.A, cancellationToken).ConfigureAwait(false);
+                return (point: p.Item1, expectListed: p.Item2, answer, verdict: Interpreter.Interpret(zone.Entry, answer, _culture));
+            }).ToList();
+            var apex = await apexQuery.ConfigureAwait(false);
             if (apex.Outcome == DnsOutcome.NxDomain)
             {
                 var missing = Unhealthy(Messages.Format("Unhealthy_ZoneMissing", _culture, zone.Name, apex.Server));
                 missing.ZoneMissing = true;
                 return missing;
             }
-
-            List<(string, bool)> points;
-            if (zone.Entry == null) points = DefaultTestPoints(kind);
-            else if (zone.Entry.TestPoints.Count > 0) points = zone.Entry.TestPoints.Select(p => (p.Query, p.ExpectListed)).ToList();
-            else
-            {
-                // No published test points: still ask the RFC 5782 negative one, which no working
-                // list ever lists, so that a dead list that lists everything is caught.
-                var zoneKind = (zone.Kinds & InputKinds.IPv4) != 0 ? InputKinds.IPv4 : (zone.Kinds & InputKinds.IPv6) != 0 ? InputKinds.IPv6 : InputKinds.Domain;
-                points = DefaultTestPoints(zoneKind).Where(p => !p.Item2).ToList();
-            }
-            if (points.Count == 0) return new ZoneHealth { State = ZoneHealthState.Unknown };
-
-            var probes = points.Select(async p =>
-            {
-                var input = DnsblInput.ForTestPoint(p.Item1);
-                var answer = await queries.QueryAsync(input.QueryName(zone.QueryZone), DnsRecordType.A, cancellationToken).ConfigureAwait(false);
-                return (point: p.Item1, expectListed: p.Item2, answer, verdict: Interpreter.Interpret(zone.Entry, answer, _culture));
-            }).ToList();
+            if (probes.Count == 0) return new ZoneHealth { State = ZoneHealthState.Unknown };
             var outcomes = await Task.WhenAll(probes).ConfigureAwait(false);
 
             // A refusal of the resolver (REFUSED, or the list's refused code) at any test point.
@@ -215,6 +206,16 @@ namespace MailBlacklist.Engine.Dnsbl
             health.RefusedBy = refusedBy;
             health.RefusedDetail = refusedDetail;
             return health;
+        }
+
+        /// <summary>The zone's published test points; without them, still the RFC 5782 negative one,
+        /// which no working list ever lists, so that a dead list that lists everything is caught.</summary>
+        private static List<(string, bool)> TestPoints(ZoneTarget zone, InputKinds kind)
+        {
+            if (zone.Entry == null) return DefaultTestPoints(kind);
+            if (zone.Entry.TestPoints.Count > 0) return zone.Entry.TestPoints.Select(p => (p.Query, p.ExpectListed)).ToList();
+            var zoneKind = (zone.Kinds & InputKinds.IPv4) != 0 ? InputKinds.IPv4 : (zone.Kinds & InputKinds.IPv6) != 0 ? InputKinds.IPv6 : InputKinds.Domain;
+            return DefaultTestPoints(zoneKind).Where(p => !p.Item2).ToList();
         }
 
         private ZoneHealth Judge(ZoneTarget zone, List<(string point, bool expectListed, DnsAnswer answer, Verdict verdict)> outcomes)
