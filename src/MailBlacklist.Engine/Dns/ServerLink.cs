@@ -8,7 +8,7 @@ namespace MailBlacklist.Engine.Dns
     /// congestion window (FIFO), the ones on the wire, their retransmission timers, and a pool of
     /// sockets on random source ports that are replaced as they age (RFC 5452), read by one thread.
     /// One lock guards it all; sockets are written and tasks completed outside it.</summary>
-    internal sealed class ServerLink : IDisposable
+    internal sealed partial class ServerLink : IDisposable
     {
         /// <summary>A server that has let this many queries run out their whole budget, and has
         /// answered nothing for at least that budget, is taken as silent (a firewall that drops
@@ -23,14 +23,7 @@ namespace MailBlacklist.Engine.Dns
         private readonly Queue<PendingQuery> _queue = new Queue<PendingQuery>();
         private readonly PortPool _pool;
         private int _inWindow, _waiting, _expiredSinceAnswer;
-        // Pacing (as TCP pacing does): new queries leave at about window / SRTT per second in bursts
-        // of at most MaxBurst, not all at once when a batch of answers opens the window. A server
-        // behind a delaying front (dnsdist, a long path) gets answers back in batches, and the batch
-        // of queries they would release overflows a plain server's socket buffer (about 118 for
-        // rbldnsd) and is lost.
-        private const int MaxBurst = 48;
-        private double _paceTokens = MaxBurst;
-        private long _paceStamp = Stopwatch.GetTimestamp();
+        private readonly SendPacer _pacer = new SendPacer();
         private long _lastAnswer = Stopwatch.GetTimestamp();
         private bool _closed;
         private readonly bool _recursionDesired;
@@ -121,10 +114,10 @@ namespace MailBlacklist.Engine.Dns
         private void Pump(long now, ref List<PendingQuery> sends)
         {
             bool silent = (_expiredSinceAnswer >= SilentAfter && now - _lastAnswer >= _budget) || (HasFallback && _suspect);
-            RefillPace(now);
+            _pacer.Refill(now, _window);
             while (_queue.Count > 0 && (_inWindow < _window.Window || silent))
             {
-                if (!silent && _paceTokens < 1) break;   // the 10 ms sweep or the next answer goes on
+                if (!silent && !_pacer.CanSend) break;   // the 10 ms sweep or the next answer goes on
                 var q = _queue.Dequeue();
                 if (q.Done) continue;
                 if (silent && _inWindow > 0)
@@ -158,23 +151,9 @@ namespace MailBlacklist.Engine.Dns
                 _inWindow++;
                 _sent++;
                 if (_inWindow > _largestWindow) _largestWindow = _inWindow;
-                _paceTokens -= 1;
+                _pacer.Took();
                 (sends ?? (sends = TakeList())).Add(q);
             }
-        }
-
-        /// <summary>Adds the sends earned since the last call: window / SRTT per second times 2 in slow
-        /// start and 1.25 after it (Linux paces TCP at 2 and 1.2), so pacing never holds the window
-        /// below what the path carries; at 1.25 in slow start the window would grow by a quarter
-        /// per round trip instead of doubling. Under the lock.</summary>
-        private void RefillPace(long now)
-        {
-            double srtt = _window.Srtt;
-            double elapsed = Seconds(now - _paceStamp);
-            _paceStamp = now;
-            if (srtt <= 0) { _paceTokens = MaxBurst; return; }
-            double ratio = _window.InSlowStart ? 2.0 : 1.25;
-            _paceTokens = Math.Min(MaxBurst, _paceTokens + elapsed * ratio * _window.Window / srtt);
         }
 
         /// <summary>Sends what <see cref="Pump"/> or the timer chose. Outside the lock.</summary>
@@ -201,100 +180,6 @@ namespace MailBlacklist.Engine.Dns
             if (list == null) return new List<PendingQuery>();
             _spareList = null;
             return list;
-        }
-
-        private void OnDatagram(UdpPort port, byte[] message, int length)
-        {
-            ushort id = DnsWire.ReadId(message);
-            PendingQuery q;
-            List<PendingQuery> sends = null;
-            lock (_lock)
-            {
-                if (!port.Pending.TryGetValue(id, out q) || q.Done) return;               // late or foreign
-                // RFC 5452: the ID alone is not enough; a forged or garbled answer is ignored and the
-                // query keeps waiting for the real one.
-                if (!DnsWire.MatchesQuestion(message, length, q.Name, q.Type)) return;
-                long now = Stopwatch.GetTimestamp();
-                _lastAnswer = now;
-                _expiredSinceAnswer = 0;
-                _suspect = false;
-                _answered++;
-                // Karn: an answer to a query sent more than once says nothing about the round trip.
-                _window.OnAnswer(q.Transmissions == 1 ? Seconds(now - q.FirstSent) : -1);
-                Finish(q, ref sends);
-                Pump(now, ref sends);
-            }
-            // Parsed on this socket's thread, before its buffer is reused.
-            AttemptResult result;
-            if (DnsWire.IsTruncated(message)) result = new AttemptResult { Outcome = Attempt.Truncated };
-            else result = new AttemptResult { Outcome = Attempt.Answered, Answer = DnsWire.Parse(message, length, q.Type, Elapsed(q.Asked), Server) };
-            // Sends first: the answer's continuations run on this thread and may take a while.
-            Transmit(sends);
-            q.CompleteHere(result);
-        }
-
-        /// <summary>ICMP "port unreachable": nobody listens on the server's port, so every query
-        /// on the wire to it fails now (a retransmission would only get the same).</summary>
-        private void OnUnreachable(UdpPort port)
-        {
-            var failed = new List<PendingQuery>();
-            List<PendingQuery> sends = null;
-            lock (_lock)
-            {
-                foreach (var p in _pool.All())
-                    foreach (var q in p.Pending.Values) failed.Add(q);
-                foreach (var q in failed) Finish(q, ref sends);
-                Pump(Stopwatch.GetTimestamp(), ref sends);
-            }
-            foreach (var q in failed) q.Complete(new AttemptResult { Outcome = Attempt.Unreachable });
-            Transmit(sends);
-        }
-
-        /// <summary>Retransmission timers and deadlines; called every few milliseconds.</summary>
-        public void Sweep(long now)
-        {
-            List<PendingQuery> expired = null, sends = null, due = null;
-            lock (_lock)
-            {
-                if (_waiting == 0) return;
-                foreach (var p in _pool.All())
-                    foreach (var q in p.Pending.Values)
-                        if (now >= q.RetransmitAt || now >= q.Deadline) (due ?? (due = new List<PendingQuery>())).Add(q);
-                // No return when nothing is due: queries held back by pacing leave on the Pump
-                // below when no answer comes to send them.
-                if (due != null) foreach (var q in due)
-                {
-                    bool silentSince = q.FirstSent > _lastAnswer;
-                    if (silentSince) _suspect = true;
-                    if (now >= q.Deadline || (HasFallback && silentSince))
-                    {
-                        if (q.InWindow) { _window.OnLoss(); _lost++; }
-                        _expiredSinceAnswer++;
-                        _timedOut++;
-                        Finish(q, ref sends);
-                        (expired ?? (expired = new List<PendingQuery>())).Add(q);
-                        continue;
-                    }
-                    if (q.InWindow)
-                    {
-                        // Lost, as TCP counts it: it leaves the window, and its retransmissions,
-                        // spaced by exponential backoff, do not hold a place in it.
-                        q.InWindow = false;
-                        _inWindow--;
-                        _window.OnLoss();
-                        _lost++;
-                    }
-                    _retransmitted++;
-                    q.Rto *= 2;
-                    q.Transmissions++;
-                    q.RetransmitAt = Math.Min(now + q.Rto, q.Deadline);
-                    (sends ?? (sends = TakeList())).Add(q);
-                }
-                Pump(now, ref sends);
-            }
-            if (expired != null)
-                foreach (var q in expired) q.Complete(new AttemptResult { Outcome = Attempt.TimedOut });
-            Transmit(sends);
         }
 
         /// <summary>Takes a query off the wire and out of the queue count. Under the lock.</summary>
