@@ -120,3 +120,20 @@ Describe 'Get-BounceReason: the SMTP command decides when the words say little' 
         $r.Reason | Should -Be $Reason
     }
 }
+
+Describe 'Get-BounceReason: whose choice the refusal was' {
+    # Each case: the receiver's words, then " => " and the reason they must give.
+    It 'reads <_>' -ForEach @(
+        # The recipient's own settings, even when the provider says 5.1.1 (Facebook's RCP-P2).
+        '550 5.1.1 RCP-P2 http://postmaster.example.com/codes#rcp Refused due to recipient preferences => Filtered'
+        # An envelope address on a list is about the address, not the sending host.
+        '"Sorry, you are sending to/from an address that has been blacklisted" => Rejected'
+        '554 Your IP address 192.0.2.1 has been blacklisted => Blocked'
+        # "User unknown" with a policy code (5.7.x) and no RCPT: the receiver's filter said it.
+        '550 5.7.1 550 User Unknown: someone@example.net => Filtered'
+        '550 5.7.1 <someone@example.net>: User unknown (in reply to RCPT TO command) => UserUnknown'
+    ) {
+        $text, $reason = $_ -split ' => '
+        (@(Get-BounceReason -Message $text))[0].Reason | Should -Be $reason
+    }
+}

@@ -11,12 +11,14 @@ namespace MailBlacklist.Engine.Bounces
 
         // Where the returned copy of the original message begins: nothing below is the receiver's.
         private static readonly TieredRegex CutMarker = Patterns.Make(
-            @"^\s*(?:-{2,}.*?(?:original message|returned message|copy of the message|this is a copy|below this line|undelivered message|message headers|original message header|headers of the original|returned mail|unsent message|message follows|元のメッセージ|送信メール|原文|original mail)" +
+            @"^(?:\s*(?:-{2,}.*?(?:original message|returned message|copy of the message|this is a copy|below this line|undelivered message|message headers|original message header|headers of the original|returned mail|unsent message|message follows|元のメッセージ|送信メール|原文|original mail)" +
             @"|content-type:\s*(?:message/rfc822|text/rfc822-headers)" +
             @"|-{2,}\s*(?:original|returned|headers|message)\b" +
-            @"|(?:return-path|received|message-id|dkim-signature|x-mailer|mime-version):\s" +
             @"|original message headers:?\s*$" +
-            @"|\*\* ?original message)",
+            @"|\*\* ?original message)" +
+            // A returned message's header starts at the left margin; an indented "Message-id:" is
+            // the notice quoting the original's fields above its verdict (Oracle Messaging Server).
+            @"|(?:return-path|received|message-id|dkim-signature|x-mailer|mime-version):\s)",
             Opt | RegexOptions.Multiline);
 
         // An address may open the line after a reply code or a quoting "> " (MDaemon lists them so).
@@ -57,6 +59,22 @@ namespace MailBlacklist.Engine.Bounces
             // Ignore a marker on the very first lines: some bounces start with a header-like line.
             while (m.Success && m.Index < 20) m = m.NextMatch();
             return m.Success ? text.Substring(0, m.Index) : text ?? string.Empty;
+        }
+
+        private static readonly TieredRegex HeaderStart = Patterns.Make(@"^[A-Za-z][A-Za-z0-9\-]*:[ \t]", RegexOptions.CultureInvariant);
+
+        /// <summary>The returned message when the notice quotes it inline as text (Lotus Notes'
+        /// "------- Returned Message --------", old Sendmail's "----- Unsent message follows -----"),
+        /// from its first header line on; null when the notice has no such marker.</summary>
+        public static string InlineReturnedMessage(string text)
+        {
+            Match m = CutMarker.Match(text ?? string.Empty);
+            while (m.Success && m.Index < 20) m = m.NextMatch();
+            if (!m.Success) return null;
+            string rest = text.Substring(m.Index).TrimStart(' ', '\t');
+            // The separator line itself is not part of the message.
+            if (!HeaderStart.IsMatch(rest)) { int nl = rest.IndexOf('\n'); rest = nl < 0 ? string.Empty : rest.Substring(nl + 1); }
+            return rest.TrimStart('\n');
         }
 
         public static string AnyAddress(string text)

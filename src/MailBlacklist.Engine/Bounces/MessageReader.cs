@@ -106,6 +106,10 @@ namespace MailBlacklist.Engine.Bounces
                     rcpt = rcpt?.Trim('<', '>', ' ');
                     if (IsInternalRewrite(rcpt, original?.Trim('<', '>', ' '))) rcpt = original.Trim('<', '>', ' ');
                     if (string.IsNullOrEmpty(rcpt)) continue;
+                    // A host with no mailbox ("Final-Recipient: rfc822; @mx.example.org") names no
+                    // recipient: the notice's own text says which address failed.
+                    if (rcpt.LastIndexOf('@') == 0 && dsn.Recipients.Count == 1 && textFindings.Count > 0 && PlainAddress.IsMatch(textFindings[0].Recipient ?? string.Empty))
+                        rcpt = textFindings[0].Recipient;
                     if (!PlainAddress.IsMatch(rcpt))
                     {
                         // A pipe or a file (Exim's "save to /mail/spool/..."): the address that led
@@ -185,7 +189,7 @@ namespace MailBlacklist.Engine.Bounces
             foreach (var f in FreeText.Read(HumanText, Exclusions()))
             {
                 string rcpt = f.Recipient != null && !f.Recipient.Contains("@") ? InReportingDomain(f.Recipient) : f.Recipient;
-                rcpt = rcpt ?? FirstAddress(failed) ?? ReturnedTo();
+                if (string.IsNullOrEmpty(rcpt)) rcpt = FirstAddress(failed) ?? ReturnedTo();
                 var r = new BounceReason { Path = _c.Path, MessageNumber = _c.Number, Recipient = rcpt, Action = "failed", Date = DateOf() };
                 // Only the notice's general words, with no code and nothing a rule knows: the cause
                 // is not in the message, so say so rather than guess.
@@ -255,7 +259,26 @@ namespace MailBlacklist.Engine.Bounces
         private string SenderAddress() => M.From.Mailboxes.FirstOrDefault()?.Address;
 
         private string ReturnedTo() =>
-            P.ReturnedHeaders?.Where(h => h.Field.Equals("To", StringComparison.OrdinalIgnoreCase)).Select(h => FirstAddress(h.Value)).FirstOrDefault();
+            P.ReturnedHeaders?.Where(h => h.Field.Equals("To", StringComparison.OrdinalIgnoreCase)).Select(h => FirstAddress(h.Value)).FirstOrDefault(a => a != null)
+            ?? InlineReturnedTo();
+
+        private static readonly TieredRegex ToLine = Patterns.Make(@"^To:[ \t]*(?<v>.*)$", Opt);
+
+        /// <summary>The To: of a returned message quoted as text after the notice (no MIME part
+        /// carries it: Lotus Notes, old Sendmail). Read line by line up to the first blank line,
+        /// since such quotes often break header folding ("Received: ...\nby host ...").</summary>
+        private string InlineReturnedTo()
+        {
+            string quoted = FreeText.InlineReturnedMessage(HumanText);
+            if (string.IsNullOrEmpty(quoted)) return null;
+            foreach (string line in quoted.Split('\n'))
+            {
+                if (line.Trim().Length == 0) break;
+                Match m = ToLine.Match(line);
+                if (m.Success) return FirstAddress(m.Groups["v"].Value);
+            }
+            return null;
+        }
 
         /// <summary>Public addresses in the returned message's Received headers, nearest to the
         /// sender's own server first (the server whose address the receiver judged).</summary>
