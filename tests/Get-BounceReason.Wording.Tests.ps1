@@ -137,3 +137,39 @@ Describe 'Get-BounceReason: whose choice the refusal was' {
         (@(Get-BounceReason -Message $text))[0].Reason | Should -Be $reason
     }
 }
+
+Describe 'Get-BounceReason: STARTTLS as a capability and as a failure' {
+    It 'does not read the EHLO capability line 250-STARTTLS as a TLS failure' {
+        # Postfix's "errors from" notice to the postmaster: the server's own EHLO answer lists
+        # STARTTLS, and the failure is a queue write error after DATA.
+        $text = @(
+            'Transcript of session follows.'
+            ''
+            ' Out: 220 mx.example.net ESMTP'
+            ' In:  EHLO client.example.org'
+            ' Out: 250-mx.example.net'
+            ' Out: 250-PIPELINING'
+            ' Out: 250-STARTTLS'
+            ' Out: 250 8BITMIME'
+            ' In:  MAIL FROM:<sender@example.org>'
+            ' Out: 250 2.1.0 Ok'
+            ' In:  RCPT TO:<nobody@example.net>'
+            ' Out: 250 2.1.5 Ok'
+            ' In:  DATA'
+            ' Out: 354 End data with <CR><LF>.<CR><LF>'
+            ' Out: 451 4.3.0 Error: queue file write error'
+            ' In:  QUIT'
+        ) -join "`n"
+        $r = (@(Get-BounceReason -Message $text))[0]
+        $r.Reason | Should -Not -Be 'FailedStartTls'
+        $r.Reason | Should -Not -BeNullOrEmpty
+    }
+    It 'reads <_>' -ForEach @(
+        '530 5.7.0 Must issue a STARTTLS command first => FailedStartTls'
+        '454 4.7.0 STARTTLS failed: TLS not available due to local problem => FailedStartTls'
+        '550 5.7.1 Unable to deliver: this server is not configured to relay mail for example.net => NoRelaying'
+    ) {
+        $text, $reason = $_ -split ' => '
+        (@(Get-BounceReason -Message $text))[0].Reason | Should -Be $reason
+    }
+}
