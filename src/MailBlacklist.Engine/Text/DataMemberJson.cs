@@ -49,7 +49,8 @@ namespace MailBlacklist.Engine.Text
                 {
                     var map = (IDictionary)Activator.CreateInstance(type);
                     Type valueType = type.GetGenericArguments()[1];
-                    foreach (var p in e.EnumerateObject()) map[p.Name] = Value(p.Value, valueType, path + "." + p.Name);
+                    // A key is the file's text: shown neutralized if an error names it.
+                    foreach (var p in e.EnumerateObject()) map[p.Name] = Value(p.Value, valueType, path + "." + SafeText.Neutralize(p.Name, 80));
                     return map;
                 }
             }
