@@ -1,6 +1,5 @@
 using System.IO;
 using System.Runtime.Serialization;
-using System.Runtime.Serialization.Json;
 using System.Text.RegularExpressions;
 
 namespace MailBlacklist.Engine.Bounces
@@ -53,8 +52,7 @@ namespace MailBlacklist.Engine.Bounces
 
         public static BounceRules Load(Stream stream)
         {
-            var settings = new DataContractJsonSerializerSettings { UseSimpleDictionaryFormat = true };
-            var rules = (BounceRules)new DataContractJsonSerializer(typeof(BounceRules), settings).ReadObject(stream);
+            var rules = JsonData.Read<BounceRules>(stream);
             if (rules?.Rules == null || rules.Reasons == null) throw new InvalidDataException("bounce rules: no rules");
             rules.Compile();
             return rules;

@@ -1,6 +1,5 @@
 using System.IO;
 using System.Runtime.Serialization;
-using System.Runtime.Serialization.Json;
 using System.Text.RegularExpressions;
 
 namespace MailBlacklist.Engine.Diagnosis
@@ -24,8 +23,7 @@ namespace MailBlacklist.Engine.Diagnosis
 
         public static DiagnosisRules Load(Stream stream)
         {
-            var settings = new DataContractJsonSerializerSettings { UseSimpleDictionaryFormat = true };
-            var rules = (DiagnosisRules)new DataContractJsonSerializer(typeof(DiagnosisRules), settings).ReadObject(stream);
+            var rules = JsonData.Read<DiagnosisRules>(stream);
             if (rules?.BounceRules == null) throw new InvalidDataException("diagnosis rules: no bounce rules");
             rules.DkimSelectors = rules.DkimSelectors ?? new List<string>();
             rules._hosting = (rules.HostingPtrPatterns ?? new List<string>()).Select(Compile).ToList();

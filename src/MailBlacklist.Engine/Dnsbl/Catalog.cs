@@ -1,7 +1,6 @@
 using System.IO;
 using System.Net;
 using System.Runtime.Serialization;
-using System.Runtime.Serialization.Json;
 using System.Text;
 
 namespace MailBlacklist.Engine.Dnsbl
@@ -27,10 +26,7 @@ namespace MailBlacklist.Engine.Dnsbl
         {
             Catalog catalog;
             using (var stream = File.OpenRead(path))
-            {
-                var serializer = new DataContractJsonSerializer(typeof(Catalog));
-                catalog = (Catalog)serializer.ReadObject(stream);
-            }
+                catalog = JsonData.Read<Catalog>(stream);
             if (catalog == null || catalog.Zones == null) throw new InvalidDataException("no zones");
             catalog.Path = path;
             catalog.Normalize();
