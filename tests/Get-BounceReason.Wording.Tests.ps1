@@ -173,3 +173,14 @@ Describe 'Get-BounceReason: STARTTLS as a capability and as a failure' {
         (@(Get-BounceReason -Message $text))[0].Reason | Should -Be $reason
     }
 }
+
+Describe 'Get-BounceReason: the recipient''s domain cannot be found or reached' {
+    It 'reads <_>' -ForEach @(
+        # No status code: the words alone must say it.
+        'Your message to nobody@example.net could not be delivered: the domain is not reachable => HostUnknown'
+        'Host or domain name not found. Name service error for name=example.net type=MX => HostUnknown'
+    ) {
+        $text, $reason = $_ -split ' => '
+        (@(Get-BounceReason -Message $text))[0].Reason | Should -Be $reason
+    }
+}
