@@ -16,3 +16,24 @@ function Invoke-ChildPwsh([string] $Command) {
     if (Test-Path $dll) { & dotnet $dll -NoProfile -NonInteractive -Command $Command 2>&1 }
     else { & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $Command 2>&1 }
 }
+
+# Ctrl+C as a user presses it: starts the prepared command, waits until it has DNS queries on the
+# wire, stops it, and checks that it ended within a second and that no query outlived it (without
+# cancellation the queries would wait out their whole budget). The one timing bound in the suite:
+# it is the behaviour asked for, not a speed figure.
+function Assert-StopsWithQueriesOnTheWire([powershell] $Ps, [int] $StartSeconds = 10) {
+    $handle = $Ps.BeginInvoke()
+    $deadline = [DateTime]::UtcNow.AddSeconds($StartSeconds)
+    while ([MailBlacklist.Engine.Dns.QueryService]::Outstanding -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+    [MailBlacklist.Engine.Dns.QueryService]::Outstanding | Should -BeGreaterThan 0
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $Ps.Stop()   # returns when the pipeline has stopped
+    $watch.Stop()
+    $watch.Elapsed.TotalSeconds | Should -BeLessThan 1
+    $handle.IsCompleted | Should -BeTrue
+    $Ps.InvocationStateInfo.State | Should -Be 'Stopped'
+    # A few seconds for the cancelled tasks to unwind on a loaded 2-core machine.
+    $deadline = [DateTime]::UtcNow.AddSeconds(8)
+    while ([MailBlacklist.Engine.Dns.QueryService]::Outstanding -ne 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+    [MailBlacklist.Engine.Dns.QueryService]::Outstanding | Should -Be 0
+}

@@ -26,20 +26,7 @@ Describe 'Ordered output: Ctrl+C' {
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddScript($Script.ToString()).AddArgument($ModulePath).AddArgument($Lab.Dead)
-            $handle = $ps.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(20)
-            while ([MailBlacklist.Engine.Dns.QueryService]::Outstanding -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-            [MailBlacklist.Engine.Dns.QueryService]::Outstanding | Should -BeGreaterThan 0
-            $watch = [System.Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()   # returns when the pipeline has stopped
-            $watch.Stop()
-            $watch.Elapsed.TotalSeconds | Should -BeLessThan 1
-            $handle.IsCompleted | Should -BeTrue
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-            # No query outlives the command (they would wait 4 x 10 s without cancellation).
-            $deadline = [DateTime]::UtcNow.AddSeconds(8)
-            while ([MailBlacklist.Engine.Dns.QueryService]::Outstanding -ne 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-            [MailBlacklist.Engine.Dns.QueryService]::Outstanding | Should -Be 0
+            Assert-StopsWithQueriesOnTheWire $ps -StartSeconds 20
         }
         finally { $ps.Dispose() }
     }
